@@ -1,0 +1,55 @@
+# Everything starts from python3 (3.10 or newer) and make.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+DEMO_FILE := demo/wikimedia-summit-2022.yaml
+
+.PHONY: help demo serve test test-fast lint migrate install check-deploy clean
+
+help:
+	@echo "make demo   - set up and serve the demo summit on SQLite at http://$(HOST):$(PORT)"
+	@echo "make test   - run the whole test suite (DATABASE_URL selects the database)"
+	@echo "make serve  - serve with gunicorn and production-like settings"
+	@echo "make lint   - ruff"
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+
+demo: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py import_agenda $(DEMO_FILE)
+	DEBUG=1 $(PY) manage.py create_organiser --username organiser --credentials-file .demo-organiser
+	@echo "Serving the demo summit at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
+	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+# gunicorn with production settings on plain HTTP for a local trial: TLS is the load balancer's job.
+serve: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
+	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
+	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	  sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && exec $(VENV)/bin/gunicorn summit.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)'
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+
+check-deploy: install
+	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=summit.example.org \
+	  $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache test-db*.sqlite3*

@@ -1,0 +1,168 @@
+"""The charter's share of the agenda file: sections, principles, glossary and committee."""
+
+from sessions_app.agenda import compact
+
+from .models import CharterSection, CommitteeMember, Concept, Principle
+
+CHARTER_KEYS = ["sections", "principles", "concepts", "committee"]
+SECTION_KEYS = ["slug", "title", "guiding_questions", "draft_text", "breakout_rooms"]
+PRINCIPLE_KEYS = ["slug", "name", "description", "parts", "breakout_rooms"]
+CONCEPT_KEYS = ["term", "definition", "parts"]
+MEMBER_KEYS = ["name", "role"]
+
+
+def read_charter(reader, data, part_codes, breakout_slugs):
+    charter = data.get("charter")
+    if charter is None:
+        return {"sections": [], "principles": [], "concepts": [], "committee": []}
+    charter = reader.mapping(charter, "charter", CHARTER_KEYS) or {}
+    plan = {"sections": [], "principles": [], "concepts": [], "committee": []}
+
+    for where, item in reader.items(charter, "sections", "charter"):
+        item = reader.mapping(item, where, SECTION_KEYS)
+        if item is None:
+            continue
+        questions = [reader.value({"q": q}, "q", w, required=True, default="")
+                     for w, q in reader.items(item, "guiding_questions", where)]
+        section = CharterSection(
+            slug=reader.value(item, "slug", where, required=True, default=""),
+            title=reader.value(item, "title", where, required=True, default=""),
+            guiding_questions="\n".join(q for q in questions if q),
+            draft_text=reader.value(item, "draft_text", where, default=""),
+            position=len(plan["sections"]) + 1,
+        )
+        if any("\n" in q for q in questions):
+            reader.error(f"{where}.guiding_questions", "each question is one line")
+        reader.check_model(section, where, exclude=["summit"])
+        section.breakout_slugs = reader.names(item, "breakout_rooms", where, breakout_slugs, "breakout room")
+        plan["sections"].append((where, section))
+    reader.unique([(w, s.slug) for w, s in plan["sections"]], "section slug")
+
+    for where, item in reader.items(charter, "principles", "charter"):
+        item = reader.mapping(item, where, PRINCIPLE_KEYS)
+        if item is None:
+            continue
+        principle = Principle(
+            slug=reader.value(item, "slug", where, required=True, default=""),
+            name=reader.value(item, "name", where, required=True, default=""),
+            description=reader.value(item, "description", where, default=""),
+            position=len(plan["principles"]) + 1,
+        )
+        reader.check_model(principle, where, exclude=["summit"])
+        principle.part_codes = reader.names(item, "parts", where, part_codes, "part")
+        principle.breakout_slugs = reader.names(item, "breakout_rooms", where, breakout_slugs, "breakout room")
+        plan["principles"].append((where, principle))
+    reader.unique([(w, p.slug) for w, p in plan["principles"]], "principle slug")
+
+    for where, item in reader.items(charter, "concepts", "charter"):
+        item = reader.mapping(item, where, CONCEPT_KEYS)
+        if item is None:
+            continue
+        concept = Concept(
+            term=reader.value(item, "term", where, required=True, default=""),
+            definition=reader.value(item, "definition", where, required=True, default=""),
+        )
+        reader.check_model(concept, where, exclude=["summit"])
+        concept.part_codes = reader.names(item, "parts", where, part_codes, "part")
+        plan["concepts"].append((where, concept))
+    reader.unique([(w, c.term) for w, c in plan["concepts"]], "concept term")
+
+    for where, item in reader.items(charter, "committee", "charter"):
+        item = reader.mapping(item, where, MEMBER_KEYS)
+        if item is None:
+            continue
+        member = CommitteeMember(
+            name=reader.value(item, "name", where, required=True, default=""),
+            role=reader.value(item, "role", where, default=""),
+            position=len(plan["committee"]) + 1,
+        )
+        reader.check_model(member, where, exclude=["summit"])
+        plan["committee"].append((where, member))
+    reader.unique([(w, m.name) for w, m in plan["committee"]], "committee member")
+    return {key: [obj for _, obj in entries] for key, entries in plan.items()}
+
+
+def _sync(queryset, key, plans, fields, create):
+    """Update rows matched by `key`, create the missing ones, delete those the file dropped."""
+    existing = {getattr(row, key): row for row in queryset}
+    wanted = {getattr(plan, key) for plan in plans}
+    stale = [row for k, row in existing.items() if k not in wanted]
+    saved = []
+    for plan in plans:
+        row = existing.get(getattr(plan, key)) or create(**{key: getattr(plan, key)})
+        for field in fields:
+            setattr(row, field, getattr(plan, field))
+        row.save()
+        saved.append((row, plan))
+    return saved, stale
+
+
+def write_charter(plan, summit, parts, breakouts):
+    """Create, update or remove charter content; returns error messages for blocked removals."""
+    problems = []
+    sections, stale = _sync(summit.charter_sections.all(), "slug", plan["sections"],
+                            ["title", "guiding_questions", "draft_text", "position"],
+                            lambda **kw: CharterSection(summit=summit, **kw))
+    for section in stale:
+        if section.feedback.exists():
+            problems.append(f"charter section {section.slug!r} is not in the file but has feedback")
+        else:
+            section.delete()
+    for section, section_plan in sections:
+        section.breakout_rooms.set([breakouts[s] for s in section_plan.breakout_slugs])
+
+    principles, stale = _sync(summit.principles.all(), "slug", plan["principles"],
+                              ["name", "description", "position"], lambda **kw: Principle(summit=summit, **kw))
+    for principle in stale:
+        principle.delete()
+    for principle, principle_plan in principles:
+        principle.parts.set([parts[c] for c in principle_plan.part_codes])
+        principle.breakout_rooms.set([breakouts[s] for s in principle_plan.breakout_slugs])
+
+    concepts, stale = _sync(summit.concepts.all(), "term", plan["concepts"], ["definition"],
+                            lambda **kw: Concept(summit=summit, **kw))
+    for concept in stale:
+        concept.delete()
+    for concept, concept_plan in concepts:
+        concept.parts.set([parts[c] for c in concept_plan.part_codes])
+
+    _, stale = _sync(summit.committee_members.all(), "name", plan["committee"], ["role", "position"],
+                     lambda **kw: CommitteeMember(summit=summit, **kw))
+    for member in stale:
+        member.delete()
+    return problems
+
+
+def export_charter(summit):
+    sections = summit.charter_sections.prefetch_related("breakout_rooms__part__session")
+    principles = summit.principles.prefetch_related("parts__session", "breakout_rooms__part__session")
+    concepts = summit.concepts.prefetch_related("parts__session")
+    return compact({
+        "sections": [
+            compact({
+                "slug": s.slug, "title": s.title, "guiding_questions": s.questions, "draft_text": s.draft_text,
+                "breakout_rooms": _slugs(s.breakout_rooms.all()),
+            })
+            for s in sections
+        ],
+        "principles": [
+            compact({
+                "slug": p.slug, "name": p.name, "description": p.description,
+                "parts": _codes(p.parts.all()), "breakout_rooms": _slugs(p.breakout_rooms.all()),
+            })
+            for p in principles
+        ],
+        "concepts": [
+            compact({"term": c.term, "definition": c.definition, "parts": _codes(c.parts.all())})
+            for c in concepts
+        ],
+        "committee": [compact({"name": m.name, "role": m.role}) for m in summit.committee_members.all()],
+    })
+
+
+def _slugs(breakouts):
+    return [b.slug for b in sorted(breakouts, key=lambda b: (b.part.session.number, b.part.position, b.position))]
+
+
+def _codes(parts):
+    return [p.code for p in sorted(parts, key=lambda p: (p.session.number, p.position))]

@@ -1,0 +1,45 @@
+"""Public programme pages."""
+
+from django.db import connection
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from .models import Day, Summit
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """Liveness for load balancers: the app answers and so does its database."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+def get_visible_summit(request, slug):
+    return get_object_or_404(Summit.objects.visible_to(request.user), slug=slug)
+
+
+@require_safe
+def current_summit(request):
+    summit = Summit.objects.visible_to(request.user).first()
+    if summit is None:
+        return render(request, "sessions_app/no_summit.html", status=404)
+    return redirect(summit)
+
+
+@require_safe
+def overview(request, summit):
+    summit = get_visible_summit(request, summit)
+    days = summit.days.prefetch_related("sessions")
+    return render(request, "sessions_app/overview.html", {"summit": summit, "days": days})
+
+
+@require_safe
+def day(request, summit, position):
+    summit = get_visible_summit(request, summit)
+    day = get_object_or_404(Day, summit=summit, position=position)
+    return render(request, "sessions_app/day.html", {"summit": summit, "day": day})
