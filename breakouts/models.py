@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
@@ -78,9 +78,16 @@ class BreakoutRoomQuerySet(models.QuerySet):
                 Value(0),
             )
 
+        # A format without a mode offers no seats of that mode, whatever its rooms hold.
         return self.annotate(
-            onsite_capacity=total(bookings, Sum("room__onsite_capacity")),
-            online_capacity=total(bookings, Sum("room__online_capacity")),
+            onsite_capacity=Case(
+                When(format=BreakoutRoom.Format.ONLINE, then=Value(0)),
+                default=total(bookings, Sum("room__onsite_capacity")),
+            ),
+            online_capacity=Case(
+                When(format=BreakoutRoom.Format.ONSITE, then=Value(0)),
+                default=total(bookings, Sum("room__online_capacity")),
+            ),
             onsite_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONSITE))),
             online_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONLINE))),
         )
@@ -145,6 +152,16 @@ class BreakoutRoom(models.Model):
     @property
     def is_double_session(self):
         return len(self.bookings.all()) == 2
+
+    @property
+    def onsite_left(self):
+        """Needs with_seat_counts()."""
+        return max(self.onsite_capacity - self.onsite_taken, 0)
+
+    @property
+    def online_left(self):
+        """Needs with_seat_counts()."""
+        return max(self.online_capacity - self.online_taken, 0)
 
     @property
     def offers_onsite(self):
