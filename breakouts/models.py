@@ -8,6 +8,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
@@ -91,6 +92,16 @@ class BreakoutRoomQuerySet(models.QuerySet):
             onsite_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONSITE))),
             online_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONLINE))),
         )
+
+    def with_first_choice_counts(self):
+        """Annotate how many onsite and online participants ranked each breakout room first."""
+        firsts = Preference.objects.filter(breakout_room=OuterRef("pk"), rank=1).values("breakout_room")
+
+        def count(mode):
+            counted = firsts.filter(participant__attendance=mode).annotate(n=Count("pk")).values("n")[:1]
+            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+        return self.annotate(first_choice_onsite=count(Mode.ONSITE), first_choice_online=count(Mode.ONLINE))
 
 
 class BreakoutRoom(models.Model):
@@ -243,6 +254,22 @@ class Picking(models.Model):
     opens_at = models.DateTimeField(_("opens (UTC)"))
     closes_at = models.DateTimeField(_("closes (UTC)"))
     rank_count = models.PositiveSmallIntegerField(_("number of ranks"), default=3)
+    rank_costs = models.CharField(
+        _("rank costs"),
+        max_length=100,
+        blank=True,
+        validators=[RegexValidator(r"^\s*\d+(\s*,\s*\d+)*\s*$", _("Whole numbers separated by commas."))],
+        help_text=_(
+            "The cost of a seat at the 1st, 2nd, 3rd … choice, e.g. 1, 2, 4, 8. The assignment seats as "
+            "many as it can, then keeps the total cost lowest. Blank: 1, 2, 4, 8, … doubling."
+        ),
+    )
+    unranked_cost = models.PositiveIntegerField(
+        _("cost of a seat not ranked"),
+        null=True,
+        blank=True,
+        help_text=_("Must be higher than the last rank's cost. Blank: twice the last rank's cost."),
+    )
 
     class Meta:
         ordering = ["opens_at"]
@@ -394,3 +421,47 @@ class Assignment(models.Model):
     def save(self, *args, **kwargs):
         self.part_id = self.breakout_room.part_id
         super().save(*args, **kwargs)
+
+
+class AssignmentRun(models.Model):
+    """One run of the ranked assignment of a part: its inputs, seats, waitlist and report.
+
+    Results stay here, private, until an organiser publishes the run; publishing writes them as
+    Assignments. Several runs (with new seeds) can be compared first.
+    """
+
+    part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="assignment_runs")
+    seed = models.PositiveBigIntegerField(_("seed"))
+    run_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("run by"),
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    rank_costs = models.JSONField(_("rank costs"), default=list)
+    unranked_cost = models.PositiveIntegerField(_("cost of a seat not ranked"))
+    objective = models.BigIntegerField(_("total rank cost"), default=0)
+    # Fingerprint of the inputs: publishing refuses a run whose programme or rankings changed since.
+    input_digest = models.CharField(max_length=64, editable=False)
+    results = models.JSONField(_("results"), default=dict, editable=False)
+    report = models.JSONField(_("report"), default=dict, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("published by"),
+    )
+
+    class Meta:
+        ordering = ["part", "-started_at", "-id"]
+        verbose_name = _("assignment run")
+        verbose_name_plural = _("assignment runs")
+        permissions = [("publish_assignmentrun", _("Can publish an assignment run"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(published_by__isnull=True) | Q(published_at__isnull=False),
+                name="assignment_run_published_by_needs_time",
+            ),
+        ]
+
+    def __str__(self):
+        return _("Assignment of %(part)s, seed %(seed)s") % {"part": self.part.code, "seed": self.seed}
