@@ -95,7 +95,7 @@ class Day(models.Model):
 
     def get_absolute_url(self):
         return reverse(
-            "sessions_app:day", kwargs={"summit": self.summit.slug, "position": self.position}
+            "breakouts:day", kwargs={"summit": self.summit.slug, "position": self.position}
         )
 
 

@@ -7,5 +7,4 @@ app_name = "sessions_app"
 urlpatterns = [
     path("", views.current_summit, name="home"),
     path("<slug:summit>/", views.overview, name="overview"),
-    path("<slug:summit>/day/<int:position>/", views.day, name="day"),
 ]

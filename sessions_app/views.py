@@ -1,12 +1,13 @@
 """Public programme pages."""
 
 from django.db import connection
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import conditional_page, require_safe
 
-from .models import Day, Summit
+from .models import Session, Summit
 
 
 @never_cache
@@ -32,14 +33,10 @@ def current_summit(request):
 
 
 @require_safe
+@conditional_page
 def overview(request, summit):
     summit = get_visible_summit(request, summit)
-    days = summit.days.prefetch_related("sessions")
-    return render(request, "sessions_app/overview.html", {"summit": summit, "days": days})
-
-
-@require_safe
-def day(request, summit, position):
-    summit = get_visible_summit(request, summit)
-    day = get_object_or_404(Day, summit=summit, position=position)
-    return render(request, "sessions_app/day.html", {"summit": summit, "day": day})
+    days = summit.days.order_by("position").prefetch_related(
+        Prefetch("sessions", queryset=Session.objects.order_by("number"))
+    )
+    return render(request, "sessions_app/overview.html", {"summit": summit, "days": days, "nav": "overview"})

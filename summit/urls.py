@@ -3,12 +3,17 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from breakouts import participant_views
 from sessions_app import views as sessions_views
 
 urlpatterns = [
     path("healthz", sessions_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("<slug:summit>/breakouts/", include("breakouts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/signup/", participant_views.signup, name="signup"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    # breakouts owns the pages that show breakout rooms: the day page, the breakout list, the exports.
+    path("<slug:summit>/", include("breakouts.urls")),
     path("<slug:summit>/charter/", include("charter.urls")),
     path("", include("sessions_app.urls")),
 ]
