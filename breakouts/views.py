@@ -16,7 +16,7 @@ from django.views.generic import DetailView
 from sessions_app.models import Day
 from sessions_app.views import get_visible_summit
 
-from . import exports
+from . import exports, selectors
 from .filters import BreakoutRoomFilter
 from .models import Booking, BreakoutRoom
 from .programme import build_programme
@@ -102,6 +102,7 @@ class BreakoutRoomDetailView(DetailView):
             "day": breakout_room.part.session.day,
             "preview": not self.summit.is_published or not breakout_room.part.is_published,
             "nav": "breakouts",
+            "picking": selectors.participant_state(self.request.user, breakout_room),
         })
         return context
 
