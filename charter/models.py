@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -10,6 +11,24 @@ from django.utils.translation import gettext_lazy as _
 
 from breakouts.models import BreakoutRoom
 from sessions_app.models import SessionPart, Summit
+
+
+class CharterSectionQuerySet(models.QuerySet):
+    def with_discussion(self, user):
+        """Sections with the breakout rooms `user` may see that discuss them and their published
+        feedback: two prefetch queries, whatever the number of sections."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "breakout_rooms",
+                queryset=BreakoutRoom.objects.visible_to(user).in_programme_order(),
+                to_attr="visible_breakout_rooms",
+            ),
+            models.Prefetch(
+                "feedback",
+                queryset=Feedback.objects.published().order_by("created_at", "pk"),
+                to_attr="published_feedback",
+            ),
+        )
 
 
 class CharterSection(models.Model):
@@ -25,6 +44,8 @@ class CharterSection(models.Model):
         BreakoutRoom, blank=True, related_name="charter_sections", verbose_name=_("discussed in")
     )
 
+    objects = CharterSectionQuerySet.as_manager()
+
     class Meta:
         ordering = ["summit", "position"]
         verbose_name = _("charter section")
@@ -36,12 +57,30 @@ class CharterSection(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        return reverse("charter:charter", kwargs={"summit": self.summit.slug}) + f"#{self.slug}"
+
     @property
     def questions(self):
         return [line.strip() for line in self.guiding_questions.splitlines() if line.strip()]
 
-    def get_absolute_url(self):
-        return reverse("charter:charter", kwargs={"summit": self.summit.slug}) + f"#{self.slug}"
+
+class PrincipleQuerySet(models.QuerySet):
+    def with_programme(self, user):
+        """Principles with the parts they framed and the breakout rooms that discuss them, as far
+        as `user` may see them; each carries what its links need (day, summit)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "parts",
+                queryset=SessionPart.objects.visible_to(user).select_related("session__day__summit"),
+                to_attr="visible_parts",
+            ),
+            models.Prefetch(
+                "breakout_rooms",
+                queryset=BreakoutRoom.objects.visible_to(user).in_programme_order(),
+                to_attr="visible_breakout_rooms",
+            ),
+        )
 
 
 class Principle(models.Model):
@@ -56,6 +95,8 @@ class Principle(models.Model):
     breakout_rooms = models.ManyToManyField(
         BreakoutRoom, blank=True, related_name="principles", verbose_name=_("discussed in")
     )
+
+    objects = PrincipleQuerySet.as_manager()
 
     class Meta:
         ordering = ["summit", "position"]
@@ -108,6 +149,17 @@ def new_receipt_token():
     return secrets.token_urlsafe(18)
 
 
+class FeedbackQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=Feedback.Status.PUBLISHED)
+
+    def of_summit(self, summit):
+        return self.filter(summit=summit)
+
+    def submitted_by(self, user):
+        return self.filter(user=user) if user.is_authenticated else self.none()
+
+
 class Feedback(models.Model):
     class Kind(models.TextChoices):
         FEEDBACK = "feedback", _("Feedback")
@@ -147,9 +199,26 @@ class Feedback(models.Model):
     text = models.TextField(_("text"), max_length=10000)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
     reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    show_name = models.BooleanField(
+        _("show my name if published"),
+        default=False,
+        help_text=_("Without it, published individual feedback is shown without a name."),
+    )
     receipt_token = models.CharField(max_length=40, unique=True, default=new_receipt_token, editable=False)
+    moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True, editable=False)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("moderated by"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = FeedbackQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -160,8 +229,40 @@ class Feedback(models.Model):
                 condition=Q(submitter_type="individual") | ~Q(group_name=""),
                 name="groups_and_affiliates_are_named",
             ),
-            models.CheckConstraint(condition=Q(status__in=["new", "accepted", "published", "declined"]), name="feedback_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=["new", "accepted", "published", "declined"]),
+                name="feedback_status_valid",
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+    def get_status_url(self):
+        """The submitter's private status page; the token in it is the only key."""
+        return reverse(
+            "charter:feedback_status", kwargs={"summit": self.summit.slug, "token": self.receipt_token}
+        )
+
+    @property
+    def public_attribution(self):
+        """Who the item is shown as coming from on the charter page: never an email address."""
+        if self.submitter_type != self.SubmitterType.INDIVIDUAL:
+            return self.group_name
+        return self.name if self.show_name and self.name else ""
+
+    @property
+    def masked_email(self):
+        local, _at, domain = self.email.partition("@")
+        return f"{local[:1]}…@{domain}" if domain else "…"
+
+    def clean(self):
+        errors = {}
+        if not self.text.strip():
+            errors["text"] = _("Please write your feedback; the text is empty.")
+        if self.submitter_type != self.SubmitterType.INDIVIDUAL and not self.group_name.strip():
+            errors["group_name"] = _("Give the name of the group or affiliate you write for.")
+        if self.section_id and self.summit_id and self.section.summit_id != self.summit_id:
+            errors["section"] = _("This section belongs to another summit’s charter.")
+        if errors:
+            raise ValidationError(errors)
