@@ -190,7 +190,8 @@ def solve(instance, *, seed):
     rm_nodes = np.arange(rm_base, p_base, dtype=np.int32)
     all_tails = np.concatenate([np.full(n, source, np.int32), p_tails, hub_tails, rm_nodes])
     all_heads = np.concatenate(
-        [np.arange(p_base, p_base + n, dtype=np.int32), p_heads, rm_nodes, np.full(len(rm_nodes), sink, np.int32)]
+        [np.arange(p_base, p_base + n, dtype=np.int32), p_heads, rm_nodes,
+         np.full(len(rm_nodes), sink, np.int32)]
     )
     all_caps = np.concatenate(
         [np.ones(n + len(p_tails), np.int64), np.asarray(left, np.int64), np.asarray(left, np.int64)]
@@ -208,8 +209,9 @@ def solve(instance, *, seed):
         status = flow.solve_max_flow_with_min_cost()
         if status != flow.OPTIMAL:
             raise SolverError(f"The solver stopped without an optimum (status {status}).")
-        flows = flow.flows(np.arange(n, n + len(p_tails), dtype=np.int32))
-        hub_flows = flow.flows(np.arange(n + len(p_tails), n + len(p_tails) + len(room_modes), dtype=np.int32))
+        first_hub_arc = n + len(p_tails)
+        flows = flow.flows(np.arange(n, first_hub_arc, dtype=np.int32))
+        hub_flows = flow.flows(np.arange(first_hub_arc, first_hub_arc + len(room_modes), dtype=np.int32))
     else:
         flows, hub_flows = np.zeros(0, np.int64), np.zeros(0, np.int64)
 
