@@ -8,8 +8,8 @@ from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.cache import never_cache
 from django.utils.cache import get_conditional_response
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from .models import Session, Summit

@@ -99,7 +99,7 @@ def test_schedule_ics_parses_with_one_event_per_plenary_and_breakout_room(client
     event = fundraising[0]
     assert event.decoded("DTSTART") == dt.datetime(2022, 9, 10, 14, 0, tzinfo=UTC)
     assert event.decoded("DTEND") == dt.datetime(2022, 9, 10, 16, 0, tzinfo=UTC)
-    assert "Discuss how we would structure more diversified and equitable fundraising" in str(event["DESCRIPTION"])
+    assert "AIM: Discuss how we would structure more diversified" in str(event["DESCRIPTION"])
     assert str(event["URL"]).startswith("http://testserver/")
 
 

@@ -50,8 +50,10 @@ def bulk_programme(size, *, summit=None):
     bookings = []
     for n, breakout in enumerate(breakouts):
         if n % 5 == 0:
-            bookings += [Booking(breakout_room=breakout, part=breakout.part, room=rooms[2 * n], label="A"),
-                         Booking(breakout_room=breakout, part=breakout.part, room=rooms[2 * n + 1], label="B")]
+            bookings += [
+                Booking(breakout_room=breakout, part=breakout.part, room=rooms[2 * n], label="A"),
+                Booking(breakout_room=breakout, part=breakout.part, room=rooms[2 * n + 1], label="B"),
+            ]
         else:
             bookings.append(Booking(breakout_room=breakout, part=breakout.part, room=rooms[2 * n]))
     Booking.objects.bulk_create(bookings)
@@ -89,7 +91,10 @@ def test_double_session_shows_both_rooms_with_their_labels(client, demo):
 
 def test_times_are_machine_readable_utc(client, demo):
     html = client.get(f"{demo}/day/2/").content.decode()
-    assert '<time datetime="2022-09-10T08:00Z">08:00</time>–<time datetime="2022-09-10T10:00Z">10:00</time> UTC' in html
+    assert (
+        '<time datetime="2022-09-10T08:00Z">08:00</time>–<time datetime="2022-09-10T10:00Z">10:00</time> UTC'
+        in html
+    )
 
 
 def test_untimed_sessions_are_shown_as_time_to_be_announced(client, demo):
@@ -225,7 +230,7 @@ def test_demo_day_html_is_under_60_kb_compressed(client, demo):
 def test_breakout_list_filters_by_free_text_across_aim_why_and_process(client, demo):
     html = client.get(f"{demo}/breakouts/", {"q": "uncertainties"}).content.decode()
     assert "Future Movement Governance Scenarios" in html
-    assert "1 of 19 breakout rooms match." in html.replace("\n", " ") or "1 of 19 breakout room matches." in html
+    assert "1 of 19 breakout room matches." in html
 
 
 def test_breakout_list_filters_by_session_and_day(client, demo):
