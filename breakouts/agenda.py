@@ -8,7 +8,8 @@ from . import services
 from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
 
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
-BREAKOUT_KEYS = ["slug", "title", "track", "format", "rooms", "aim", "why_join", "process", "resource", "notes"]
+BREAKOUT_KEYS = ["slug", "title", "track", "format", "rooms", "aim", "why_join", "process", "resource",
+                 "notes"]
 PICKING_KEYS = ["method", "opens_at", "closes_at", "rank_count"]
 BREAKOUT_FIELDS = ["position", "title", "track", "format", "aim", "why_join", "process", "resource_title",
                    "resource_url", "notes_url", "notes_have_content"]
@@ -23,6 +24,9 @@ def read_breakouts(reader, data, programme):
         item = reader.mapping(item, where, ROOM_KEYS)
         if item is None:
             continue
+        if isinstance(item.get("code"), int) and not isinstance(item["code"], bool):
+            reader.error(f"{where}.code", f"write room codes as text in quotes (\"03\"): unquoted, YAML "
+                         f"reads them as numbers (this one as {item['code']})")
         room = Room(
             code=reader.value(item, "code", where, required=True, default=""),
             name=reader.value(item, "name", where, default=""),
@@ -36,16 +40,28 @@ def read_breakouts(reader, data, programme):
     room_codes = {r.code for _, r in rooms}
 
     breakouts, pickings = [], []
-    for code, (part_path, part) in programme["parts"].items():
+    for part_path, part in programme["part_list"]:
+        code = part.code
+        in_part = []
         for where, item in reader.items(part.data, "breakout_rooms", part_path):
             breakout = _read_breakout(reader, item, where, room_codes)
             if breakout is not None:
                 breakout.part_code = code
-                breakout.position = sum(1 for _, b in breakouts if b.part_code == code) + 1
-                breakouts.append((where, breakout))
-        used = [(f"{w}.rooms", c) for w, b in breakouts if b.part_code == code for c in b.room_codes]
-        reader.unique(used, f"room (a room holds one group at a time in {code})")
-        if part.data.get("picking") is not None:
+                breakout.position = len(in_part) + 1
+                in_part.append((where, breakout))
+        breakouts += in_part
+        # One group per room and part: a room used twice in a part, also within one double session.
+        seen = {}
+        for where, breakout in in_part:
+            for i, room_code in enumerate(breakout.listed_rooms):
+                if reader.failed(f"{where}.rooms[{i}]"):
+                    continue
+                if room_code in seen:
+                    reader.error(f"{where}.rooms[{i}]", f"room {room_code!r} is already used in {code} at "
+                                 f"{seen[room_code]}; a room holds one group at a time")
+                else:
+                    seen[room_code] = f"{where}.rooms[{i}]"
+        if part.data.get("picking") is not None and part.kind == part.Kind.BREAKOUTS:
             picking = _read_picking(reader, part.data["picking"], f"{part_path}.picking")
             if picking is not None:
                 picking.part_code = code
@@ -78,10 +94,12 @@ def _read_breakout(reader, item, path, room_codes):
     if breakout.resource_url and not breakout.resource_title:
         reader.error(f"{path}.resource.title", "is required when the resource has a url")
     breakout.room_codes = reader.names(item, "rooms", path, room_codes, "room")
+    breakout.listed_rooms = [str(c) for c in item["rooms"]] if isinstance(item.get("rooms"), list) else []
     if item.get("rooms") is None:
         reader.error(f"{path}.rooms", "is required: one room, or two for a double session")
     elif isinstance(item.get("rooms"), list) and not 1 <= len(item["rooms"]) <= 2:
-        reader.error(f"{path}.rooms", f"lists {len(item['rooms'])} rooms: give one, or two for a double session")
+        reader.error(f"{path}.rooms",
+                     f"lists {len(item['rooms'])} rooms: give one, or two for a double session")
     return breakout
 
 
@@ -165,9 +183,9 @@ def write_breakouts(plan, summit, parts):
 
 def _with_seats_or_choices(breakouts):
     ids = [b.pk for b in breakouts]
-    return set(Assignment.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)) | set(
-        Preference.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
-    )
+    seated = Assignment.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
+    ranked = Preference.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
+    return set(seated) | set(ranked)
 
 
 def export_rooms(summit):

@@ -50,7 +50,8 @@ def read_charter(reader, data, part_codes, breakout_slugs):
         )
         reader.check_model(principle, where, exclude=["summit"])
         principle.part_codes = reader.names(item, "parts", where, part_codes, "part")
-        principle.breakout_slugs = reader.names(item, "breakout_rooms", where, breakout_slugs, "breakout room")
+        principle.breakout_slugs = reader.names(item, "breakout_rooms", where, breakout_slugs,
+                                                "breakout room")
         plan["principles"].append((where, principle))
     reader.unique([(w, p.slug) for w, p in plan["principles"]], "principle slug")
 
@@ -112,7 +113,8 @@ def write_charter(plan, summit, parts, breakouts):
         section.breakout_rooms.set([breakouts[s] for s in section_plan.breakout_slugs])
 
     principles, stale = _sync(summit.principles.all(), "slug", plan["principles"],
-                              ["name", "description", "position"], lambda **kw: Principle(summit=summit, **kw))
+                              ["name", "description", "position"],
+                              lambda **kw: Principle(summit=summit, **kw))
     for principle in stale:
         principle.delete()
     for principle, principle_plan in principles:
@@ -140,7 +142,8 @@ def export_charter(summit):
     return compact({
         "sections": [
             compact({
-                "slug": s.slug, "title": s.title, "guiding_questions": s.questions, "draft_text": s.draft_text,
+                "slug": s.slug, "title": s.title, "guiding_questions": s.questions,
+                "draft_text": s.draft_text,
                 "breakout_rooms": _slugs(s.breakout_rooms.all()),
             })
             for s in sections
@@ -161,7 +164,8 @@ def export_charter(summit):
 
 
 def _slugs(breakouts):
-    return [b.slug for b in sorted(breakouts, key=lambda b: (b.part.session.number, b.part.position, b.position))]
+    in_order = sorted(breakouts, key=lambda b: (b.part.session.number, b.part.position, b.position))
+    return [b.slug for b in in_order]
 
 
 def _codes(parts):

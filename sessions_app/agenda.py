@@ -92,13 +92,19 @@ class Reader:
     def error(self, path, message):
         self.errors.append((path, message))
 
+    def failed(self, *paths):
+        """Whether a problem was already reported at one of `paths`; checks that build on a
+        value skip it then, so one mistake gives one message."""
+        return any(where in paths for where, _ in self.errors)
+
     def mapping(self, value, path, keys):
         if not isinstance(value, dict):
             self.error(path, f"expected a mapping with keys {', '.join(keys)}, got {_kind(value)}")
             return None
         for key in value:
             if key not in keys:
-                self.error(f"{path}.{key}" if path else str(key), f"unknown key (expected one of: {', '.join(keys)})")
+                where = f"{path}.{key}" if path else str(key)
+                self.error(where, f"unknown key (expected one of: {', '.join(keys)})")
         return value
 
     def items(self, data, key, path, *, required=False):
@@ -114,7 +120,8 @@ class Reader:
             return []
         return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
 
-    def value(self, data, key, path, kind="text", *, required=False, default=None, choices=None, minimum=None):
+    def value(self, data, key, path, kind="text", *, required=False, default=None, choices=None,
+              minimum=None):
         where = f"{path}.{key}" if path else key
         value = data.get(key)
         if value is None or value == "":
@@ -135,10 +142,10 @@ class Reader:
                 self.error(where, f"expected a {what}, got {_kind(item)}")
             elif str(item) not in known:
                 self.error(where, f"no {what} {str(item)!r} in this file")
+            elif str(item) in result:
+                self.error(where, f"lists the {what} {str(item)!r} twice")
             else:
                 result.append(str(item))
-        if len(set(result)) != len(result):
-            self.error(f"{path}.{key}", f"lists the same {what} twice")
         return result
 
     def unique(self, entries, what):
@@ -161,6 +168,8 @@ class Reader:
             for field, messages in error.message_dict.items():
                 key = keys.get(field, field)
                 where = path if field == "__all__" else f"{path}.{key}"
+                if self.failed(where):
+                    continue
                 for message in messages:
                     self.error(where, message.rstrip("."))
 
@@ -197,7 +206,10 @@ def _convert(value, kind, *, choices=None, minimum=None):
             raise ValueError(f"expected a date (YYYY-MM-DD), got a date and time {value}")
         if isinstance(value, dt.date):
             return value
-        parsed = parse_date(str(value)) if isinstance(value, str) else None
+        try:
+            parsed = parse_date(value) if isinstance(value, str) else None
+        except ValueError as problem:
+            raise ValueError(f"{value!r} is not a real date ({problem})") from None
         if parsed is None:
             raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
         return parsed
@@ -205,9 +217,10 @@ def _convert(value, kind, *, choices=None, minimum=None):
         parsed = value if isinstance(value, dt.datetime) else None
         if isinstance(value, str):
             try:
-                parsed = parse_datetime(value.replace(" ", "T", 1) if re.match(r"^\d{4}-\d\d-\d\d \d", value) else value)
-            except ValueError:
-                parsed = None
+                spaced = re.match(r"^\d{4}-\d\d-\d\d \d", value)
+                parsed = parse_datetime(value.replace(" ", "T", 1) if spaced else value)
+            except ValueError as problem:
+                raise ValueError(f"{value!r} is not a real date and time ({problem})") from None
         if parsed is None:
             raise ValueError(f"expected a date and time like 2022-09-10T08:00:00Z, got {value!r}")
         if parsed.tzinfo is None:
@@ -249,8 +262,9 @@ def read_programme(reader, data):
         description=reader.value(summit_data, "description", "summit", default=""),
         is_published=reader.value(summit_data, "published", "summit", "bool", default=False),
     )
-    if summit.acronym and not re.fullmatch(r"[a-z0-9_-][a-z0-9_]{3,}", summit.acronym):
-        reader.error("summit.acronym", "use at least 4 lower-case letters, digits or _ (e.g. wmsummit2022)")
+    if summit.acronym and not re.fullmatch(r"[a-z0-9_-]{4,60}", summit.acronym):
+        reader.error("summit.acronym", f"{summit.acronym!r}: use 4 to 60 lower-case letters, digits, _ or - "
+                     "(e.g. wmsummit2022)")
     if summit.start_date and summit.end_date and summit.end_date < summit.start_date:
         reader.error("summit.end_date", "is before start_date")
     reader.check_model(summit, "summit", {"is_published": "published"})
@@ -278,7 +292,8 @@ def read_programme(reader, data):
             intro=reader.value(item, "intro", day_path, default=""),
         )
         reader.check_model(day, day_path, exclude=["summit"])
-        if day.date and summit.start_date and summit.end_date and not (summit.start_date <= day.date <= summit.end_date):
+        dated = day.date and summit.start_date and summit.end_date
+        if dated and not (summit.start_date <= day.date <= summit.end_date):
             reader.error(f"{day_path}.date", f"{day.date} is outside the summit's dates "
                          f"({summit.start_date} to {summit.end_date})")
         day.sessions_plan = []
@@ -292,8 +307,10 @@ def read_programme(reader, data):
     reader.unique([(w, d.date) for w, d in days], "day date")
     reader.unique([(w, s.number) for w, s in sessions], "session number")
     reader.unique([(w, p.code) for w, p in parts], "part code")
+    # "parts" maps each code to its first use, for references; "part_list" has every part read,
+    # so that a duplicate code does not hide the breakout rooms of the part that repeats it.
     return {"summit": summit, "hosts": [h for _, h in hosts], "days": [d for _, d in days],
-            "parts": {p.code: (w, p) for w, p in reversed(parts)}}
+            "parts": {p.code: (w, p) for w, p in reversed(parts)}, "part_list": parts}
 
 
 def _read_session(reader, item, path, day, host_names, parts):
@@ -308,10 +325,15 @@ def _read_session(reader, item, path, day, host_names, parts):
         end=reader.value(item, "end", path, "datetime"),
     )
     reader.check_model(session, path, exclude=["day"])
-    if (session.start is None) != (session.end is None):
+    # A time that failed to read is reported once; the checks that need it are skipped.
+    session.times_failed = reader.failed(f"{path}.start", f"{path}.end")
+    if session.times_failed:
+        pass
+    elif (session.start is None) != (session.end is None):
         reader.error(f"{path}.{'end' if session.start else 'start'}", "give both start and end, or neither")
     elif session.start and session.end <= session.start:
         reader.error(f"{path}.end", "must be after start")
+        session.times_failed = True
     elif session.start and day.date and session.start.date() != day.date:
         reader.error(f"{path}.start", f"is not on the day's date {day.date} (UTC)")
     session.parts_plan = []
@@ -331,7 +353,8 @@ def _read_part(reader, item, path, session, host_names):
     links = reader.mapping(item.get("links") or {}, f"{path}.links", LINK_KEYS) or {}
     part = SessionPart(
         code=reader.value(item, "code", path, required=True, default=""),
-        kind=reader.value(item, "kind", path, required=True, default="", choices=SessionPart.Kind.values),
+        kind=reader.value(item, "kind", path, default=SessionPart.Kind.PLENARY,
+                          choices=SessionPart.Kind.values),
         title=reader.value(item, "title", path, required=True, default=""),
         lead=reader.value(item, "lead", path, default=""),
         body=reader.value(item, "body", path, default=""),
@@ -349,6 +372,8 @@ def _read_part(reader, item, path, session, host_names):
         moment = getattr(part, key)
         if moment is None:
             continue
+        if session.times_failed:
+            continue
         if session.start is None:
             reader.error(f"{path}.{key}", "the session has no times, so its parts cannot have any")
         elif not (session.start <= moment <= session.end):
@@ -356,9 +381,11 @@ def _read_part(reader, item, path, session, host_names):
                          f"({iso(session.start)} to {iso(session.end)})")
     if part.start and part.end and part.end <= part.start:
         reader.error(f"{path}.end", "must be after start")
-    if item.get("breakout_rooms") and part.kind != SessionPart.Kind.BREAKOUTS:
-        reader.error(f"{path}.breakout_rooms", f"only parts of kind breakouts have breakout rooms (this is {part.kind})")
-    if item.get("picking") and part.kind != SessionPart.Kind.BREAKOUTS:
+    kind_failed = reader.failed(f"{path}.kind")
+    if item.get("breakout_rooms") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
+        reader.error(f"{path}.breakout_rooms",
+                     f"only parts of kind breakouts have breakout rooms (this is {part.kind})")
+    if item.get("picking") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
         reader.error(f"{path}.picking", "only parts of kind breakouts have a picking window")
     part.host_names = reader.names(item, "hosts", path, host_names, "host")
     part.polls_plan = []
@@ -368,7 +395,8 @@ def _read_part(reader, item, path, session, host_names):
             continue
         poll = Poll(
             question=reader.value(poll_item, "question", poll_path, required=True, default=""),
-            kind=reader.value(poll_item, "kind", poll_path, default=Poll.Kind.FREE_TEXT, choices=Poll.Kind.values),
+            kind=reader.value(poll_item, "kind", poll_path, default=Poll.Kind.FREE_TEXT,
+                              choices=Poll.Kind.values),
             is_open=reader.value(poll_item, "open", poll_path, "bool", default=False),
             position=len(part.polls_plan) + 1,
         )
@@ -411,7 +439,8 @@ def write_programme(plan):
     Returns the saved summit and {part code: saved part}. Runs inside the import's transaction.
     """
     new = plan["summit"]
-    summit = _update(Summit.objects.filter(slug=new.slug).first() or Summit(slug=new.slug), new, SUMMIT_FIELDS)
+    existing = Summit.objects.filter(slug=new.slug).first()
+    summit = _update(existing or Summit(slug=new.slug), new, SUMMIT_FIELDS)
 
     hosts = {h.name: h for h in summit.hosts.all()}
     for name in hosts.keys() - {h.name for h in plan["hosts"]}:
@@ -475,7 +504,9 @@ def export_programme(summit, *, part_extras=None, prefetch=()):
     `part_extras(part)` returns keys that other apps keep in a part's mapping (its breakout rooms);
     `prefetch` names what it reads, relative to a day.
     """
-    days = summit.days.prefetch_related("sessions__parts__hosts", "sessions__parts__polls__choices", *prefetch)
+    days = summit.days.prefetch_related(
+        "sessions__parts__hosts", "sessions__parts__polls__choices", *prefetch
+    )
     export_part_with_extras = (
         (lambda part: export_part(part, part_extras(part))) if part_extras else export_part
     )
