@@ -231,3 +231,6 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+from . import ranking_admin  # noqa: F401,E402

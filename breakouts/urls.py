@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import participant_views, views
+from . import participant_views, ranking_views, views
 
 app_name = "breakouts"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     path("day/<int:position>/", views.day, name="day"),
     path("breakouts/", views.breakout_list, name="list"),
     path("breakouts/<slug:breakout>/", views.breakout_detail, name="detail"),
+    path("breakouts/rank/<str:part>/", ranking_views.rank, name="rank"),
     path("breakouts/<slug:breakout>/pick/", participant_views.pick, name="pick"),
     path("breakouts/<slug:breakout>/leave/", participant_views.leave, name="leave"),
     path("breakouts/<slug:breakout>/seats.json", participant_views.seats_json, name="seats"),
