@@ -260,6 +260,11 @@ class Feedback(models.Model):
         errors = {}
         if not self.text.strip():
             errors["text"] = _("Please write your feedback; the text is empty.")
+        # Django does not check a TextField's max_length outside forms; every writer passes here.
+        for name in ("text", "reply"):
+            limit = self._meta.get_field(name).max_length
+            if len(getattr(self, name)) > limit:
+                errors[name] = _("Please keep this under %(n)d characters.") % {"n": limit}
         if self.submitter_type != self.SubmitterType.INDIVIDUAL and not self.group_name.strip():
             errors["group_name"] = _("Give the name of the group or affiliate you write for.")
         if self.section_id and self.summit_id and self.section.summit_id != self.summit_id:

@@ -9,6 +9,11 @@ from tests.factories import make_breakout, make_part, make_programme, make_room
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rate_limits():
     # The per-address limit lives in the cache; each test starts with a clean count.
     cache.clear()
@@ -30,13 +35,19 @@ def make_charter(size=2, summit=None):
     sections = []
     for i in range(size):
         section = CharterSection.objects.create(
-            summit=summit, position=i + 1, slug=f"section-{i}", title=f"Section {i}",
-            guiding_questions=f"What is {i}?\nWhy {i}?", draft_text=f"Draft of section {i}.",
+            summit=summit,
+            position=i + 1,
+            slug=f"section-{i}",
+            title=f"Section {i}",
+            guiding_questions=f"What is {i}?\nWhy {i}?",
+            draft_text=f"Draft of section {i}.",
         )
         section.breakout_rooms.set(breakouts)
         sections.append(section)
         for j in range(size):
-            make_feedback(summit, section=section, status=Feedback.Status.PUBLISHED, text=f"Published {i}.{j}")
+            make_feedback(
+                summit, section=section, status=Feedback.Status.PUBLISHED, text=f"Published {i}.{j}"
+            )
         make_feedback(summit, section=section, status=Feedback.Status.NEW, text=f"Unmoderated {i}")
         principle = Principle.objects.create(
             summit=summit, position=i + 1, slug=f"principle-{i}", name=f"Principle {i}", description="Why."
@@ -50,7 +61,9 @@ def make_charter(size=2, summit=None):
     return summit, sections, breakouts, plenary
 
 
-def make_poll(part, *, kind=Poll.Kind.FREE_TEXT, is_open=True, choices=(), question="Share a valuable moment"):
+def make_poll(
+    part, *, kind=Poll.Kind.FREE_TEXT, is_open=True, choices=(), question="Share a valuable moment"
+):
     poll = Poll.objects.create(part=part, question=question, kind=kind, is_open=is_open)
     for position, label in enumerate(choices, start=1):
         PollChoice.objects.create(poll=poll, label=label, position=position)

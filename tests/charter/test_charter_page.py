@@ -56,12 +56,30 @@ def test_only_published_feedback_appears_under_its_section(client, charter_summi
 
 def test_submitter_emails_never_appear_and_names_only_with_consent(client, charter_summit):
     summit, sections, *_ = charter_summit
-    make_feedback(summit, section=sections[0], status="published", email="secret@example.org",
-                  name="Ada Hidden", show_name=False)
-    make_feedback(summit, section=sections[0], status="published", email="other@example.org",
-                  name="Grace Shown", show_name=True)
-    make_feedback(summit, section=sections[0], status="published", submitter_type="affiliate",
-                  group_name="Wikimedia Example", email="affiliate@example.org")
+    make_feedback(
+        summit,
+        section=sections[0],
+        status="published",
+        email="secret@example.org",
+        name="Ada Hidden",
+        show_name=False,
+    )
+    make_feedback(
+        summit,
+        section=sections[0],
+        status="published",
+        email="other@example.org",
+        name="Grace Shown",
+        show_name=True,
+    )
+    make_feedback(
+        summit,
+        section=sections[0],
+        status="published",
+        submitter_type="affiliate",
+        group_name="Wikimedia Example",
+        email="affiliate@example.org",
+    )
     html = client.get(url(summit)).content.decode()
     assert "@example.org" not in html
     assert "Ada Hidden" not in html
@@ -70,7 +88,9 @@ def test_submitter_emails_never_appear_and_names_only_with_consent(client, chart
 
 def test_user_text_is_escaped(client, charter_summit):
     summit, sections, *_ = charter_summit
-    make_feedback(summit, section=sections[0], status="published", text='<script>alert("x")</script><b>bold</b>')
+    make_feedback(
+        summit, section=sections[0], status="published", text='<script>alert("x")</script><b>bold</b>'
+    )
     html = client.get(url(summit)).content.decode()
     assert "<script>alert" not in html and "<b>bold</b>" not in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
@@ -113,10 +133,15 @@ def test_charter_page_query_count_signed_in(client, django_assert_num_queries, s
 
 def test_breakout_partial_names_the_sections_a_room_discusses(django_assert_num_queries, charter_summit):
     summit, sections, breakouts, _plenary = charter_summit
-    rooms = list(BreakoutRoom.objects.filter(pk__in=[b.pk for b in breakouts])
-                 .select_related("summit").prefetch_related("charter_sections"))
+    rooms = list(
+        BreakoutRoom.objects.filter(pk__in=[b.pk for b in breakouts])
+        .select_related("summit")
+        .prefetch_related("charter_sections")
+    )
     with django_assert_num_queries(0):
-        html = "".join(render_to_string("charter/_breakout_sections.html", {"breakout_room": r}) for r in rooms)
+        html = "".join(
+            render_to_string("charter/_breakout_sections.html", {"breakout_room": r}) for r in rooms
+        )
     assert f'/{summit.slug}/charter/#{sections[1].slug}"' in html
     assert "Section 0" in html
 
