@@ -1,0 +1,119 @@
+"""The charter conversation in a real browser: feedback from submission to publication, a live
+poll, and accessibility (axe-core, WCAG 2.1 AA) of the pages involved."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+from charter import services
+from charter.models import Feedback
+from sessions_app.models import Poll
+from tests.factories import make_organiser, make_user
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO = ROOT / "demo" / "wikimedia-summit-2022.yaml"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def demo_url(live_server, transactional_db):
+    call_command("import_agenda", str(DEMO), verbosity=0)
+    return f"{live_server.url}/wikimedia-summit-2022"
+
+
+def axe_violations(page):
+    if not AXE.exists():
+        pytest.skip(f"axe-core not found at {AXE}: run `npm ci` in the project")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    return [
+        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
+        for v in result["violations"]
+    ]
+
+
+def sign_in(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": live_server.url}]
+    )
+
+
+def test_feedback_from_submission_to_publication(page, browser, live_server, demo_url):
+    text = "The preamble should say who the movement is for <b>in plain words</b>."
+    page.goto(f"{demo_url}/charter/")
+    assert axe_violations(page) == []
+    page.get_by_role("link", name="Give feedback on Preamble").click()
+    assert page.get_by_label("About").input_value() == "preamble"
+    page.get_by_label("Suggestion").check()
+    page.get_by_label("An affiliate").check()
+    page.get_by_label("Name of the group or affiliate").fill("Wikimedia Example")
+    page.get_by_label("Your email address").fill("ada@example.org")
+    page.get_by_label("Your text").fill(text)
+    page.get_by_role("button", name="Send to the drafting committee").click()
+
+    # The receipt: on screen, and by mail with the link to the same page.
+    assert "We recorded your suggestion" in page.get_by_role("status").first.inner_text()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your feedback on the charter"
+    assert "New" in page.locator(".status").inner_text()
+    assert "ada@example.org" not in page.content()
+    assert axe_violations(page) == []
+    item = Feedback.objects.get()
+    assert len(mail.outbox) == 1 and page.url.endswith(item.get_status_url())
+    assert item.get_status_url() in mail.outbox[0].body
+
+    # An organiser publishes it in the admin.
+    organiser = make_organiser()
+    organiser.set_password(PASSWORD)
+    organiser.save()
+    admin = browser.new_context().new_page()
+    admin.goto(f"{live_server.url}/admin/charter/feedback/")
+    admin.get_by_label("Username").fill(organiser.username)
+    admin.get_by_label("Password").fill(PASSWORD)
+    admin.get_by_role("button", name="Log in").click()
+    admin.get_by_role("link", name=str(item)).click()
+    admin.get_by_label("Status").select_option("published")
+    admin.get_by_label("Reply").fill("Thank you, we will use it.")
+    admin.get_by_role("button", name="Save", exact=True).click()
+    assert "was changed successfully" in admin.content()
+    admin.context.close()
+
+    # Published: under its section on the charter page, with its affiliate, never with the email.
+    page.goto(f"{demo_url}/charter/")
+    preamble = page.locator("section#preamble")
+    assert text in preamble.locator(".feedback-item").inner_text()
+    assert "Wikimedia Example" in preamble.inner_text()
+    assert "Thank you, we will use it." in preamble.inner_text()
+    assert "ada@example.org" not in page.content()
+    # The submitter's status page follows.
+    page.goto(live_server.url + item.get_status_url())
+    assert "Published" in page.locator(".status").inner_text()
+
+
+def test_answering_the_valuable_moment_poll(page, live_server, demo_url):
+    poll = Poll.objects.get(part__code="S6.3")
+    services.open_poll(poll=poll)
+    sign_in(page, live_server, make_user())
+    page.goto(f"{demo_url}/charter/polls/{poll.pk}/")
+    assert axe_violations(page) == []
+    page.get_by_label("Your answer").fill("Meeting the community in person again")
+    page.get_by_role("button", name="Send my answer").click()
+    assert page.url.endswith(f"/charter/polls/{poll.pk}/results/")
+    chart = page.get_by_role("img", name="Most frequent words in the answers")
+    assert chart.is_visible()
+    assert "community" in page.locator("table.chart-table").inner_text()
+    assert axe_violations(page) == []
+
+    # Another participant answers while the first reader keeps the results open: it refreshes.
+    services.answer_poll(poll=poll, user=make_user(), text="The community dinner")
+    page.wait_for_function(
+        "document.querySelector('#poll-summary').textContent.includes('2 answers')", timeout=25000
+    )
