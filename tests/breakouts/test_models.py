@@ -6,7 +6,17 @@ import pytest
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError
 
-from breakouts.models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
+from breakouts.models import (
+    Assignment,
+    AssignmentRun,
+    Booking,
+    BreakoutRoom,
+    Mode,
+    Participant,
+    Picking,
+    Preference,
+    Room,
+)
 from tests.factories import make_breakout, make_participant, make_programme, make_room, make_summit, make_user
 
 UTC = dt.timezone.utc
@@ -197,3 +207,9 @@ def test_breakout_room_copies_its_summit_from_its_part():
     summit, part, _ = make_programme(breakouts=0)
     breakout = make_breakout(part, rooms=[make_room(summit)])
     assert breakout.summit_id == summit.pk
+
+
+def test_a_run_published_by_someone_says_when():
+    summit, part, _ = make_programme(breakouts=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AssignmentRun.objects.create(part=part, seed=1, unranked_cost=16, published_by=make_user())
