@@ -187,9 +187,8 @@ def pick(request, summit, breakout):
         # A constraint the locks should make unreachable (e.g. the room deleted mid-request).
         retry = _("Someone changed these seats at the same moment; please try again.")
         return _refuse(request, _Refusal(retry, 409), summit, breakout)
-    entry = selectors.with_waitlist_position(
-        Assignment.objects.filter(pk=entry.pk).select_related("booking__room")
-    ).get()
+    if entry.status == Assignment.Status.WAITLISTED:
+        entry = selectors.with_waitlist_position(Assignment.objects.filter(pk=entry.pk)).get()
     values = {"title": breakout_room.title, "mode": Mode(entry.mode).label.lower()}
     if entry.status == Assignment.Status.CONFIRMED:
         if entry.mode == Mode.ONSITE:

@@ -192,11 +192,31 @@ def _choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False)
     taken = _taken_per_booking(breakout_room, mode)
     ranked = sorted(bookings, key=lambda b: (taken.get(b.pk, 0), b.label))
     for booking in ranked:
-        if taken.get(booking.pk, 0) < booking.capacity(mode):
+        if taken.get(booking.pk, 0) < _room_capacity(booking, mode):
             return booking
     if allow_over_capacity:
         return ranked[0]
     return None
+
+
+def _room_capacity(booking, mode):
+    # The breakout room's format was checked by the caller (offers(mode)); this reads the room only.
+    return booking.room.onsite_capacity if mode == Mode.ONSITE else booking.room.online_capacity
+
+
+def _seat_transaction(function):
+    """One transaction for a seat-changing service; a constraint the locks should make unreachable
+    (a row deleted by an organiser mid-request, say) becomes a BreakoutError, not a server error."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            with transaction.atomic():
+                return function(*args, **kwargs)
+        except IntegrityError:
+            raise BreakoutError(_retry_message()) from None
+
+    return wrapper
 
 
 def _check_same_summit(participant, breakout_room):
@@ -353,7 +373,7 @@ class AttendanceChange:
     outcome: str  # "moved" | "waitlisted" | "dropped"
 
 
-@transaction.atomic
+@_seat_transaction
 def change_attendance(*, participant, attendance, at=None, by=None):
     """Switch a participant between onsite and online, moving their seats to the new mode.
 
@@ -403,7 +423,7 @@ def _is_organiser(user):
     return bool(user and user.is_active and user.has_perm("breakouts.change_assignment"))
 
 
-@transaction.atomic
+@_seat_transaction
 def pick(*, participant, breakout_room, at=None):
     """Take a seat of the participant's mode in `breakout_room`, or a place on its waitlist.
 
@@ -432,38 +452,30 @@ def pick(*, participant, breakout_room, at=None):
         if here is not None:
             return here
         # Full: keep any seat held elsewhere; wait here instead of in any other room of the part.
-        Assignment.objects.waitlisted().filter(
-            participant=participant, part_id=breakout_room.part_id
-        ).delete()
-        return _save_entry(
-            Assignment(participant=participant, breakout_room=breakout_room, mode=mode,
-                       status=Assignment.Status.WAITLISTED, booking=None, queued_at=timezone.now())
-        )
+        _delete([e for e in entries if e.status == Assignment.Status.WAITLISTED])
+        entry = Assignment(participant=participant, breakout_room=breakout_room, mode=mode,
+                           status=Assignment.Status.WAITLISTED, booking=None, queued_at=timezone.now())
+        entry.save()
+        return entry
 
-    Assignment.objects.filter(participant=participant, part_id=breakout_room.part_id).exclude(
-        pk=here.pk if here else None
-    ).delete()
+    _delete([e for e in entries if e is not here])
     entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
     entry.mode = mode
     entry.status = Assignment.Status.CONFIRMED
     entry.booking = booking
     entry.source = Assignment.Source.PICKED
-    _save_entry(entry)
+    entry.save()
     if seat is not None:
         _fill_free_seats([(seat.breakout_room, seat.mode)], locked)
     return entry
 
 
-def _save_entry(entry):
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        raise BreakoutError(_retry_message()) from None
-    return entry
+def _delete(entries):
+    if entries:
+        Assignment.objects.filter(pk__in=[e.pk for e in entries]).delete()
 
 
-@transaction.atomic
+@_seat_transaction
 def leave(*, participant, breakout_room, at=None, by=None):
     """Give up a seat or waitlist place; a freed seat goes to the first waitlisted person of its mode.
 
@@ -487,7 +499,7 @@ def leave(*, participant, breakout_room, at=None, by=None):
     return promoted[0] if promoted else None
 
 
-@transaction.atomic
+@_seat_transaction
 def move(*, breakout_room, by, assignment=None, participant=None, booking=None, allow_over_capacity=False):
     """An organiser seats a participant in `breakout_room` (room `booking`, or the emptier room).
 
@@ -525,7 +537,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
         taken = _taken_per_booking(breakout_room, mode).get(booking.pk, 0)
         if here is not None and here.booking_id == booking.pk and here.status == Assignment.Status.CONFIRMED:
             return here
-        if taken >= booking.capacity(mode) and not allow_over_capacity:
+        if taken >= _room_capacity(booking, mode) and not allow_over_capacity:
             booking = None
     else:
         if here is not None and here.status == Assignment.Status.CONFIRMED:
@@ -538,14 +550,14 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
         )
 
     freed = [(e.breakout_room, e.mode) for e in entries if e.status == Assignment.Status.CONFIRMED]
-    Assignment.objects.filter(pk__in=[e.pk for e in entries if e is not here]).delete()
+    _delete([e for e in entries if e is not here])
     entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
     entry.mode = mode
     entry.status = Assignment.Status.CONFIRMED
     entry.booking = booking
     entry.source = Assignment.Source.ORGANISER
     entry.pinned = True
-    _save_entry(entry)
+    entry.save()
     _fill_free_seats(freed, locked)
     return entry
 

@@ -1,0 +1,215 @@
+"""Pick, leave and seats.json over HTTP: plain forms with redirects and messages, JSON on request."""
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from breakouts import services
+from breakouts.models import Assignment, Mode, Picking
+from tests.factories import make_participant, make_programme, make_summit, make_user
+
+pytestmark = pytest.mark.django_db
+JSON = {"HTTP_ACCEPT": "application/json"}
+
+
+@pytest.fixture(autouse=True)
+def fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def open_picking(part, **fields):
+    now = timezone.now()
+    fields.setdefault("opens_at", now - dt.timedelta(hours=1))
+    fields.setdefault("closes_at", now + dt.timedelta(hours=1))
+    return Picking.objects.create(part=part, method=Picking.Method.LIVE, **fields)
+
+
+@pytest.fixture
+def programme():
+    summit, part, breakout_rooms = make_programme(breakouts=2, double_sessions=1, onsite=1, online=2)
+    open_picking(part)
+    return summit, part, breakout_rooms
+
+
+def url(name, breakout_room):
+    kwargs = {"summit": breakout_room.summit.slug, "breakout": breakout_room.slug}
+    return reverse(f"breakouts:{name}", kwargs=kwargs)
+
+
+def signed_in(client, summit, mode=Mode.ONSITE):
+    participant = make_participant(summit, mode=mode)
+    client.force_login(participant.user)
+    return participant
+
+
+def test_pick_form_redirects_back_with_a_message(client, programme):
+    summit, part, [double, _] = programme
+    participant = signed_in(client, summit)
+    response = client.post(url("pick", double), follow=True)
+    assert response.redirect_chain[-1][0] == double.get_absolute_url()
+    assert "You have an onsite seat" in response.content.decode()
+    assert Assignment.objects.get(participant=participant).status == "confirmed"
+
+
+def test_pick_answers_json_when_asked(client, programme):
+    summit, part, [double, _] = programme
+    signed_in(client, summit, mode=Mode.ONLINE)
+    response = client.post(url("pick", double), **JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "confirmed" and body["mode"] == "online" and body["label"] == "A"
+    assert body["room"] == double.bookings.get(label="A").room.code
+
+
+def test_pick_of_a_full_room_answers_waitlisted_with_the_position(client, programme):
+    summit, part, [_, single] = programme
+    services.pick(participant=make_participant(summit), breakout_room=single)
+    signed_in(client, summit)
+    body = client.post(url("pick", single), **JSON).json()
+    assert (body["status"], body["mode"], body["room"], body["position"]) == ("waitlisted", "onsite", None, 1)
+
+
+def test_leave_answers_left(client, programme):
+    summit, part, [_, single] = programme
+    participant = signed_in(client, summit)
+    services.pick(participant=participant, breakout_room=single)
+    body = client.post(url("leave", single), **JSON).json()
+    assert body["status"] == "left"
+    assert not Assignment.objects.exists()
+
+
+def test_leave_form_redirects_with_a_message(client, programme):
+    summit, part, [_, single] = programme
+    participant = signed_in(client, summit)
+    services.pick(participant=participant, breakout_room=single)
+    response = client.post(url("leave", single), follow=True)
+    assert "You left" in response.content.decode()
+
+
+def test_anonymous_pick_is_refused(client, programme):
+    summit, part, [_, single] = programme
+    assert client.post(url("pick", single), **JSON).status_code == 401
+    response = client.post(url("pick", single))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert not Assignment.objects.exists()
+
+
+def test_unregistered_user_is_sent_to_register(client, programme):
+    summit, part, [_, single] = programme
+    client.force_login(make_user())
+    response = client.post(url("pick", single), **JSON)
+    assert response.status_code == 403 and "Register" in response.json()["error"]
+    response = client.post(url("pick", single))
+    assert response["Location"].startswith(reverse("breakouts:register", kwargs={"summit": summit.slug}))
+
+
+def test_unknown_or_deleted_breakout_room_is_404(client, programme):
+    summit, part, [_, single] = programme
+    signed_in(client, summit)
+    target = url("pick", single)
+    single.delete()
+    response = client.post(target, **JSON)
+    assert response.status_code == 404 and "does not exist" in response.json()["error"]
+    assert client.post(target).status_code == 302
+
+
+def test_breakout_room_of_another_summit_is_not_found_under_this_summit(client, programme):
+    summit, part, [_, single] = programme
+    other = make_summit()
+    signed_in(client, other)
+    target = reverse("breakouts:pick", kwargs={"summit": other.slug, "breakout": single.slug})
+    assert client.post(target, **JSON).status_code == 404
+
+
+def test_picking_outside_the_window_answers_409_and_changes_nothing(client, programme):
+    summit, part, [_, single] = programme
+    Picking.objects.filter(part=part).update(closes_at=timezone.now() - dt.timedelta(minutes=1))
+    signed_in(client, summit)
+    response = client.post(url("pick", single), **JSON)
+    assert response.status_code == 409 and "closed" in response.json()["error"]
+    response = client.post(url("pick", single), follow=True)
+    assert "has closed" in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_pick_needs_post_and_a_csrf_token(programme):
+    from django.test import Client
+
+    summit, part, [_, single] = programme
+    client = Client(enforce_csrf_checks=True)
+    signed_in(client, summit)
+    assert client.get(url("pick", single)).status_code == 405
+    assert client.post(url("pick", single)).status_code == 403
+    assert not Assignment.objects.exists()
+
+
+def test_unsafe_next_is_ignored(client, programme):
+    summit, part, [_, single] = programme
+    signed_in(client, summit)
+    response = client.post(url("pick", single), {"next": "https://evil.example/"})
+    assert response["Location"] == single.get_absolute_url()
+
+
+def test_seats_json_gives_the_numbers_of_the_page(client, programme):
+    summit, part, [double, _] = programme
+    services.pick(participant=make_participant(summit), breakout_room=double)
+    services.pick(participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=double)
+    body = client.get(url("seats", double)).json()
+    assert body["onsite"] == {"capacity": 2, "taken": 1, "left": 1, "offered": True}
+    assert body["online"] == {"capacity": 4, "taken": 1, "left": 3, "offered": True}
+    assert [r["label"] for r in body["rooms"]] == ["A", "B"]
+    assert body["picking"]["open"] is True
+    page = client.get(double.get_absolute_url()).content.decode()
+    assert 'data-seats-left="onsite">1</span> / 2' in page
+    assert 'data-seats-left="online">3</span> / 4' in page
+
+
+@pytest.mark.parametrize("taken", [0, 3])
+def test_seats_json_query_count_does_not_grow(client, programme, taken, django_assert_num_queries):
+    summit, part, [double, _] = programme
+    for _ in range(taken):
+        services.pick(participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=double)
+    target = url("seats", double)
+    # summit, breakout room, picking window, seat counts, bookings with rooms
+    with django_assert_num_queries(5):
+        client.get(target)
+
+
+@pytest.mark.parametrize("pickers", [0, 4])
+def test_pick_query_count_is_fixed(client, programme, pickers, django_assert_num_queries):
+    summit, part, [double, single] = programme
+    for _ in range(pickers):
+        services.pick(participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=double)
+    signed_in(client, summit)
+    target = url("pick", single)
+    # session, user, summit, breakout room, participant; then in one transaction (a savepoint inside
+    # the test's): picking window, participant lock, bookings lock, entries, seat counts, insert.
+    with django_assert_num_queries(13):
+        client.post(target, **JSON)
+
+
+def test_detail_page_shows_the_participant_state(client, programme):
+    summit, part, [_, single] = programme
+    participant = signed_in(client, summit)
+    page = client.get(single.get_absolute_url()).content.decode()
+    assert "Pick this room" in page
+    services.pick(participant=participant, breakout_room=single)
+    page = client.get(single.get_absolute_url()).content.decode()
+    assert "You have a seat here" in page and "Leave this room" in page
+    other = make_participant(summit)
+    client.force_login(other.user)
+    page = client.get(single.get_absolute_url()).content.decode()
+    assert "Join the waitlist" in page
+    services.pick(participant=other, breakout_room=single)
+    page = client.get(single.get_absolute_url()).content.decode()
+    assert "You are number 1 on the onsite waitlist" in page and "Leave the waitlist" in page
+
+
+def test_detail_page_prompts_to_sign_in_or_register(client, programme):
+    summit, part, [_, single] = programme
+    assert "to pick this breakout room" in client.get(single.get_absolute_url()).content.decode()
+    client.force_login(make_user())
+    page = client.get(single.get_absolute_url()).content.decode()
+    assert "Register for" in page
