@@ -83,7 +83,8 @@ def test_feedback_from_submission_to_publication(page, browser, live_server, dem
     admin.get_by_label("Status").select_option("published")
     admin.get_by_label("Reply").fill("Thank you, we will use it.")
     admin.get_by_role("button", name="Save", exact=True).click()
-    assert "was changed successfully" in admin.content()
+    admin.locator(".messagelist").wait_for()
+    assert "was changed successfully" in admin.locator(".messagelist").inner_text()
     admin.context.close()
 
     # Published: under its section on the charter page, with its affiliate, never with the email.
