@@ -75,7 +75,7 @@ def participant_state(user, breakout_room, *, now=None):
         entries = list(
             with_waitlist_position(
                 Assignment.objects.filter(participant=participant, part_id=breakout_room.part_id)
-            ).select_related("breakout_room", "booking__room")
+            ).select_related("breakout_room__summit", "booking__room")
         )
         entry = next((e for e in entries if e.breakout_room_id == breakout_room.pk), None)
         seat_elsewhere = next(
@@ -146,12 +146,12 @@ def my_agenda(participant, *, user):
     parts = list(
         SessionPart.objects.of_summit(participant.summit_id)
         .visible_to(user)
-        .select_related("session__day", "picking")
+        .select_related("session__day__summit", "picking")
         .order_by("session__day__position", F("session__start").asc(nulls_last=True), "session__number",
                   F("start").asc(nulls_last=True), "position")
     )
     entries = {}
-    assignments = participant.assignments.select_related("breakout_room", "booking__room")
+    assignments = participant.assignments.select_related("breakout_room__summit", "booking__room")
     for entry in with_waitlist_position(assignments.order_by("status", "queued_at")):
         entries.setdefault(entry.part_id, []).append(entry)
     items = []
