@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_FILE := demo/wikimedia-summit-2022.yaml
 
-.PHONY: help demo serve test test-fast lint migrate install check-deploy clean
+.PHONY: help demo serve test lint migrate runtime install check-deploy clean
 
 help:
 	@echo "make demo   - set up and serve the demo summit on SQLite at http://$(HOST):$(PORT)"
@@ -15,18 +15,25 @@ help:
 	@echo "make serve  - serve with gunicorn and production-like settings"
 	@echo "make lint   - ruff"
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
-	$(PYTHON) -m venv $(VENV)
+# Two stamps: the demo and the server need only the runtime packages; tests and lint add the
+# test-only ones. Each is redone when its requirements file changes.
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
-migrate: install
+migrate: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
-demo: install
+demo: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py import_agenda $(DEMO_FILE)
 	DEBUG=1 $(PY) manage.py create_organiser --username organiser --credentials-file .demo-organiser
@@ -34,7 +41,7 @@ demo: install
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 
 # gunicorn with production settings on plain HTTP for a local trial: TLS is the load balancer's job.
-serve: install
+serve: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
@@ -47,7 +54,7 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 
-check-deploy: install
+check-deploy: runtime
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=summit.example.org \
 	  $(PY) manage.py check --deploy --fail-level WARNING
 
