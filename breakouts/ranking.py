@@ -285,8 +285,9 @@ def build_report(instance, result, names):
     }
 
 
-def publish_run(*, run, by=None):
-    """Make a run's seats and waitlists the part's Assignments, then email each participant."""
+def publish_run(*, run, by=None, notify=True):
+    """Make a run's seats and waitlists the part's Assignments, then (after commit) email each
+    participant; `notify=False` leaves the emails to the caller (``send_seat_emails``)."""
     part = run.part
     with transaction.atomic():
         _ranked_picking(part, lock=True)
@@ -322,10 +323,11 @@ def publish_run(*, run, by=None):
             )
             for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
         ]
-        Assignment.objects.bulk_create(seats + waiting, batch_size=2000)
+        Assignment.objects.bulk_create(seats + waiting, batch_size=5000)
         run.published_at, run.published_by = now, by
         run.save(update_fields=["published_at", "published_by"])
-        transaction.on_commit(lambda: send_seat_emails(run=run))
+        if notify:
+            transaction.on_commit(lambda: send_seat_emails(run=run))
     return run
 
 
