@@ -1,0 +1,75 @@
+"""A participant in a real browser: sign up, register as online, pick a breakout room, find it with
+its video link on their agenda, leave it. Also checked with axe-core (WCAG 2.1 AA)."""
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from breakouts.models import Picking
+from tests.factories import make_breakout, make_day, make_part, make_room, make_session, make_summit
+
+ROOT = Path(__file__).resolve().parents[2]
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def breakout_room(live_server, transactional_db, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    summit = make_summit(slug="browser-summit", name="Browser Summit")
+    now = timezone.now()
+    part = make_part(make_session(make_day(summit, date=now.date()), number=4), code="S4.2")
+    hour = dt.timedelta(hours=1)
+    Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
+    room = make_room(summit, code="05", onsite=10, online=20, video_url="https://meet.example.org/room-05")
+    return make_breakout(part, rooms=[room], slug="charter-preamble", title="Charter Preamble")
+
+
+def axe_violations(page):
+    if not AXE.exists():
+        return []
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
+    return [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in result["violations"]]
+
+
+def test_sign_up_register_online_pick_see_video_link_and_leave(page, live_server, breakout_room):
+    detail = f"{live_server.url}/browser-summit/breakouts/charter-preamble/"
+    page.goto(detail)
+    assert page.locator("[data-seats-left=online]").inner_text() == "20"
+    page.locator(".picking-prompt").get_by_role("link", name="sign up").click()
+
+    page.get_by_label("Username").fill("ada")
+    page.get_by_label("E-mail address").fill("ada@example.org")
+    page.get_by_label("Password:", exact=True).fill("a long unusual passphrase")
+    page.get_by_label("Password confirmation").fill("a long unusual passphrase")
+    page.get_by_role("button", name="Create account").click()
+
+    # Signing up leads on to the summit registration, then back to the breakout room.
+    page.get_by_label("Online").check()
+    page.get_by_label("Display name").fill("Ada L.")
+    page.get_by_label("Affiliation").fill("Wikimedia Deutschland")
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    assert axe_violations(page) == []
+    page.get_by_role("button", name="Register").click()
+    assert page.url == detail
+
+    page.get_by_role("button", name="Pick this room").click()
+    assert "You have an online seat" in page.locator(".messages").inner_text()
+    assert page.locator("[data-seats-left=online]").inner_text() == "19"
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="My agenda").click()
+    video = page.get_by_role("link", name="Join the video call")
+    assert video.get_attribute("href") == "https://meet.example.org/room-05"
+    assert page.get_by_role("link", name="Charter Preamble").is_visible()
+    assert axe_violations(page) == []
+
+    page.get_by_role("link", name="Charter Preamble").click()
+    page.get_by_role("button", name="Leave this room").click()
+    assert "You left" in page.locator(".messages").inner_text()
+    assert page.locator("[data-seats-left=online]").inner_text() == "20"
+    page.get_by_role("link", name="My agenda").click()
+    assert page.get_by_role("link", name="Join the video call").count() == 0
