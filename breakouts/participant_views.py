@@ -9,7 +9,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -120,19 +120,17 @@ class _Refusal(Exception):
 
 def _picking_context(request, summit_slug, breakout_slug):
     """The summit, breakout room and participant of a pick/leave request, or a _Refusal."""
-    try:
-        summit = get_visible_summit(request, summit_slug)
-    except Http404:
-        raise _Refusal(_("There is no such summit."), 404) from None
+    # One query for the summit and the breakout room with its part.
     breakout_room = (
-        BreakoutRoom.objects.of_summit(summit)
+        BreakoutRoom.objects.filter(summit__slug=summit_slug)
         .visible_to(request.user)
-        .select_related("part__session__day", "summit")
+        .select_related("part", "summit")
         .filter(slug=breakout_slug)
         .first()
     )
     if breakout_room is None:
         raise _Refusal(_("This breakout room does not exist (any more)."), 404)
+    summit = breakout_room.summit
     if not request.user.is_authenticated:
         raise _Refusal(_("Sign in to pick a breakout room."), 401, login=True)
     participant = selectors.participant_of(request.user, summit)

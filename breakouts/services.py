@@ -227,6 +227,7 @@ def _check_same_summit(participant, breakout_room):
 
 
 def _check_picking_open(breakout_room, at):
+    # Read fresh: a Picking cached on the caller's objects may predate an organiser's change.
     picking = Picking.objects.filter(part_id=breakout_room.part_id).first()
     if picking is None or picking.method != Picking.Method.LIVE:
         raise BreakoutError(_("Rooms for %(part)s are not picked live.") % {"part": breakout_room.part.code})

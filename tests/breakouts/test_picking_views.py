@@ -184,9 +184,10 @@ def test_pick_query_count_is_fixed(client, programme, pickers, django_assert_num
         services.pick(participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=double)
     signed_in(client, summit)
     target = url("pick", single)
-    # session, user, summit, breakout room, participant; then in one transaction (a savepoint inside
-    # the test's): picking window, participant lock, bookings lock, entries, seat counts, insert.
-    with django_assert_num_queries(13):
+    # session, user, breakout room (with summit and part), participant; then in one transaction (a
+    # savepoint inside the test's): picking window, participant lock, bookings lock, entries, seat
+    # counts, insert.
+    with django_assert_num_queries(12):
         client.post(target, **JSON)
 
 
