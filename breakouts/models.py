@@ -203,7 +203,8 @@ class Booking(models.Model):
         B = "B", "B"
 
     breakout_room = models.ForeignKey(BreakoutRoom, on_delete=models.CASCADE, related_name="bookings")
-    room = models.ForeignKey(Room, on_delete=models.PROTECT, related_name="bookings")
+    # RESTRICT: a booked room is not deleted on its own, but goes with its summit.
+    room = models.ForeignKey(Room, on_delete=models.RESTRICT, related_name="bookings")
     label = models.CharField(_("label"), max_length=1, choices=Label.choices, blank=True, default="")
     # Copied from the breakout room so the database can refuse one room booked twice in a part.
     part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="+", editable=False)
@@ -378,7 +379,7 @@ class Assignment(models.Model):
     # Copied from the breakout room so "one confirmed seat per part" is a database constraint.
     part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="+", editable=False)
     booking = models.ForeignKey(
-        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        Booking, on_delete=models.RESTRICT, null=True, blank=True, related_name="assignments",
         verbose_name=_("room"),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)

@@ -180,7 +180,7 @@ class Feedback(models.Model):
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="charter_feedback")
     section = models.ForeignKey(
         CharterSection,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         null=True,
         blank=True,
         related_name="feedback",

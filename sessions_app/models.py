@@ -117,7 +117,9 @@ class Session(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "number"], name="session_number_unique_per_day"),
             models.CheckConstraint(
-                condition=Q(start__isnull=True, end__isnull=True) | Q(end__gt=models.F("start")),
+                # Spelled out: a CHECK passes on NULL, so "end > start" alone would let end be empty.
+                condition=Q(start__isnull=True, end__isnull=True)
+                | Q(start__isnull=False, end__isnull=False, end__gt=models.F("start")),
                 name="session_timed_and_ends_after_start",
             ),
         ]

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 
 from breakouts.models import (
     Assignment,
@@ -193,8 +193,15 @@ def test_assignment_mode_must_be_onsite_or_online():
 def test_a_room_with_bookings_cannot_be_deleted():
     summit, part, [breakout] = make_programme(breakouts=1, double_sessions=0)
     room = breakout.bookings.get().room
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         room.delete()
+
+
+def test_deleting_a_summit_takes_its_booked_rooms_with_it():
+    summit, part, breakouts = make_programme(breakouts=2, double_sessions=1)
+    make_participant(summit)
+    summit.delete()
+    assert not Room.objects.filter(summit=summit.pk).exists()
 
 
 def test_double_session_books_rooms_a_and_b():

@@ -2,7 +2,7 @@
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 
 from charter.models import CharterSection, Concept, Feedback, Principle
 from tests.factories import make_summit
@@ -56,5 +56,5 @@ def test_a_section_with_feedback_cannot_be_deleted():
     summit = make_summit()
     section = CharterSection.objects.create(summit=summit, slug="preamble", title="Preamble")
     feedback(summit, section=section)
-    with pytest.raises(ProtectedError):
+    with pytest.raises(RestrictedError):
         section.delete()
