@@ -16,12 +16,12 @@ from sessions_app.models import Day, Host, Session, SessionPart, Summit
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
 
 UTC = dt.timezone.utc
-WORDS = (
-    "movement charter hubs regional thematic governance funding resources revenue community affiliate "
-    "volunteer knowledge equity inclusion participation strategy sustainability collaboration support "
-    "capacity research learning sharing decision local global partnership network technology language "
-    "culture education archive open free access policy review process planning outcome impact future"
-).split()
+WORDS = """
+movement charter hubs regional thematic governance funding resources revenue community affiliate
+volunteer knowledge equity inclusion participation strategy sustainability collaboration support
+capacity research learning sharing decision local global partnership network technology language
+culture education archive open free access policy review process planning outcome impact future
+""".split()
 
 
 @dataclass(frozen=True)
@@ -64,42 +64,79 @@ def generate_summit(*, slug, size, seed=0, progress=None):
     with transaction.atomic():
         _delete_generated(slug)
         summit = Summit.objects.create(
-            slug=slug, name=f"Generated summit {slug}", acronym=slug.replace("-", "_")[:40].ljust(4, "x"),
-            start_date=dt.date(2031, 6, 2), end_date=dt.date(2031, 6, 1 + size.days), venue="Generated",
-            time_zone="UTC", is_published=True, description=_text(rng, 30),
+            slug=slug,
+            name=f"Generated summit {slug}",
+            acronym=slug.replace("-", "_")[:40].ljust(4, "x"),
+            start_date=dt.date(2031, 6, 2),
+            end_date=dt.date(2031, 6, 1 + size.days),
+            venue="Generated",
+            time_zone="UTC",
+            is_published=True,
+            description=_text(rng, 30),
         )
         host = Host.objects.create(summit=summit, name="Moderator")
         onsite_seats = _capacity(size, size.onsite_share, per_part)
         online_seats = _capacity(size, 1 - size.onsite_share, per_part)
         rooms = Room.objects.bulk_create(
-            Room(summit=summit, code=f"{i + 1:02d}", onsite_capacity=onsite_seats, online_capacity=online_seats,
-                 video_url=f"https://meet.example.org/{slug}/room-{i + 1:02d}")
+            Room(
+                summit=summit,
+                code=f"{i + 1:02d}",
+                onsite_capacity=onsite_seats,
+                online_capacity=online_seats,
+                video_url=f"https://meet.example.org/{slug}/room-{i + 1:02d}",
+            )
             for i in range(size.rooms)
         )
         say(f"summit, {len(rooms)} rooms")
         parts, number = [], 0
         for d in range(size.days):
-            day = Day.objects.create(summit=summit, position=d + 1, date=summit.start_date + dt.timedelta(days=d),
-                                     title=f"Day {d + 1}", intro=_text(rng, 40))
+            day = Day.objects.create(
+                summit=summit,
+                position=d + 1,
+                date=summit.start_date + dt.timedelta(days=d),
+                title=f"Day {d + 1}",
+                intro=_text(rng, 40),
+            )
             for s in range(sessions_per_day):
                 if len(parts) == part_count:
                     break
                 number += 1
                 start = dt.datetime.combine(day.date, dt.time(7), tzinfo=UTC) + dt.timedelta(minutes=90 * s)
-                session = Session.objects.create(day=day, number=number, title=_text(rng, 3)[:-1],
-                                                 summary=_text(rng, 20), start=start,
-                                                 end=start + dt.timedelta(minutes=80))
-                plenary = SessionPart.objects.create(session=session, position=1, code=f"S{number}.1",
-                                                     kind=SessionPart.Kind.PLENARY, title="Plenary",
-                                                     body=_text(rng, 120))
+                session = Session.objects.create(
+                    day=day,
+                    number=number,
+                    title=_text(rng, 3)[:-1],
+                    summary=_text(rng, 20),
+                    start=start,
+                    end=start + dt.timedelta(minutes=80),
+                )
+                plenary = SessionPart.objects.create(
+                    session=session,
+                    position=1,
+                    code=f"S{number}.1",
+                    kind=SessionPart.Kind.PLENARY,
+                    title="Plenary",
+                    body=_text(rng, 120),
+                )
                 plenary.hosts.add(host)
-                parts.append(SessionPart.objects.create(
-                    session=session, position=2, code=f"S{number}.2", kind=SessionPart.Kind.BREAKOUTS,
-                    title="Breakout groups", notes_url=f"https://example.org/{slug}/notes/{number}",
-                ))
+                parts.append(
+                    SessionPart.objects.create(
+                        session=session,
+                        position=2,
+                        code=f"S{number}.2",
+                        kind=SessionPart.Kind.BREAKOUTS,
+                        title="Breakout groups",
+                        notes_url=f"https://example.org/{slug}/notes/{number}",
+                    )
+                )
         Picking.objects.bulk_create(
-            Picking(part=part, method=Picking.Method.LIVE, opens_at=dt.datetime(2031, 5, 1, tzinfo=UTC),
-                    closes_at=dt.datetime(2031, 6, 1, tzinfo=UTC), rank_count=size.ranks)
+            Picking(
+                part=part,
+                method=Picking.Method.LIVE,
+                opens_at=dt.datetime(2031, 5, 1, tzinfo=UTC),
+                closes_at=dt.datetime(2031, 6, 1, tzinfo=UTC),
+                rank_count=size.ranks,
+            )
             for part in parts
         )
         breakouts, bookings = _breakout_rooms(rng, summit, parts, rooms, size)
@@ -140,10 +177,17 @@ def _breakout_rooms(rng, summit, parts, rooms, size):
         for position in range(1, count + 1):
             taken = [free.pop(), free.pop()] if position <= doubles else [free.pop()]
             breakout = BreakoutRoom(
-                part=part, summit=summit, position=position, slug=f"{part.code.lower().replace('.', '-')}-{position}",
-                title=_text(rng, 4)[:-1], format=BreakoutRoom.Format.HYBRID,
-                aim=_text(rng, 45), why_join=_text(rng, 45), process=_text(rng, 40),
-                resource_title="Background reading", resource_url=f"https://example.org/{summit.slug}/r/{position}",
+                part=part,
+                summit=summit,
+                position=position,
+                slug=f"{part.code.lower().replace('.', '-')}-{position}",
+                title=_text(rng, 4)[:-1],
+                format=BreakoutRoom.Format.HYBRID,
+                aim=_text(rng, 45),
+                why_join=_text(rng, 45),
+                process=_text(rng, 40),
+                resource_title="Background reading",
+                resource_url=f"https://example.org/{summit.slug}/r/{position}",
                 notes_url=f"https://example.org/{summit.slug}/pad/{part.code}-{position}",
                 notes_have_content=rng.random() < 0.4,
             )
@@ -157,7 +201,7 @@ def _breakout_rooms(rng, summit, parts, rooms, size):
     bookings = Booking.objects.bulk_create(
         (
             Booking(breakout_room=b, part=b.part, room=room, label="" if len(taken) == 1 else "AB"[i])
-            for b, taken in zip(breakouts, plans)
+            for b, taken in zip(breakouts, plans, strict=True)
             for i, room in enumerate(taken)
         ),
         batch_size=2000,
@@ -169,13 +213,21 @@ def _participants(rng, summit, parts, breakouts, bookings, size, say):
     User = get_user_model()
     password = make_password(None)  # unusable: generated people cannot sign in
     users = User.objects.bulk_create(
-        (User(username=f"{_username_prefix(summit.slug)}{i}", password=password) for i in range(size.participants)), batch_size=5000
+        (
+            User(username=f"{_username_prefix(summit.slug)}{i}", password=password)
+            for i in range(size.participants)
+        ),
+        batch_size=5000,
     )
     participants = Participant.objects.bulk_create(
         (
-            Participant(summit=summit, user=user, display_name=f"Participant {i}",
-                        attendance=Mode.ONSITE if rng.random() < size.onsite_share else Mode.ONLINE,
-                        calendar_token=f"{summit.slug}-{i}-{rng.getrandbits(64):016x}")
+            Participant(
+                summit=summit,
+                user=user,
+                display_name=f"Participant {i}",
+                attendance=Mode.ONSITE if rng.random() < size.onsite_share else Mode.ONLINE,
+                calendar_token=f"{summit.slug}-{i}-{rng.getrandbits(64):016x}",
+            )
             for i, user in enumerate(users)
         ),
         batch_size=5000,
@@ -214,9 +266,17 @@ def _participants(rng, summit, parts, breakouts, bookings, size, say):
             # Fill A and B of a double session evenly.
             booking = min(bookings_of[seat.pk], key=lambda bk: (taken[(bk.pk, mode)], bk.label))
             taken[(booking.pk, mode)] += 1
-            assignments.append(Assignment(participant=participant, breakout_room=seat, part=part, booking=booking,
-                                          mode=mode, status=Assignment.Status.CONFIRMED,
-                                          source=Assignment.Source.ASSIGNED))
+            assignments.append(
+                Assignment(
+                    participant=participant,
+                    breakout_room=seat,
+                    part=part,
+                    booking=booking,
+                    mode=mode,
+                    status=Assignment.Status.CONFIRMED,
+                    source=Assignment.Source.ASSIGNED,
+                )
+            )
     Preference.objects.bulk_create(preferences, batch_size=10000)
     say(f"{len(preferences)} preferences")
     Assignment.objects.bulk_create(assignments, batch_size=10000)

@@ -232,9 +232,12 @@ class Booking(models.Model):
         return self.room.onsite_capacity if mode == Mode.ONSITE else self.room.online_capacity
 
     def clean(self):
-        if self.room_id and self.breakout_room_id:
-            if self.room.summit_id != self.breakout_room.part.session.day.summit_id:
-                raise ValidationError({"room": _("The room belongs to another summit.")})
+        if (
+            self.room_id
+            and self.breakout_room_id
+            and self.room.summit_id != self.breakout_room.part.session.day.summit_id
+        ):
+            raise ValidationError({"room": _("The room belongs to another summit.")})
 
 
 class Picking(models.Model):
@@ -408,7 +411,8 @@ class Assignment(models.Model):
             ),
             models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assignment_mode_valid"),
             models.CheckConstraint(
-                condition=(Q(status="confirmed", booking__isnull=False) | Q(status="waitlisted", booking__isnull=True)),
+                condition=Q(status="confirmed", booking__isnull=False)
+                | Q(status="waitlisted", booking__isnull=True),
                 name="confirmed_seats_have_a_room",
             ),
         ]

@@ -127,12 +127,12 @@ class Session(models.Model):
     def __str__(self):
         return _("Session %(n)s: %(title)s") % {"n": self.number, "title": self.title}
 
+    def get_absolute_url(self):
+        return f"{self.day.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self):
         return f"s{self.number}"
-
-    def get_absolute_url(self):
-        return f"{self.day.get_absolute_url()}#{self.anchor}"
 
 
 class Host(models.Model):
@@ -223,6 +223,9 @@ class SessionPart(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
+    def get_absolute_url(self):
+        return f"{self.session.day.get_absolute_url()}#{self.anchor}"
+
     @property
     def anchor(self):
         return self.code.lower().replace(".", "-")
@@ -242,9 +245,6 @@ class SessionPart(models.Model):
     @property
     def summit(self):
         return self.session.day.summit
-
-    def get_absolute_url(self):
-        return f"{self.session.day.get_absolute_url()}#{self.anchor}"
 
     def clean(self):
         from django.core.exceptions import ValidationError

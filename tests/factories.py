@@ -6,7 +6,7 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from breakouts.models import BreakoutRoom, Booking, Mode, Participant, Room
+from breakouts.models import Booking, BreakoutRoom, Mode, Participant, Room
 from sessions_app.models import Day, Session, SessionPart, Summit
 
 UTC = dt.timezone.utc
@@ -61,9 +61,11 @@ def make_breakout(part, *, rooms=(), position=None, slug=None, **fields):
         position = part.breakout_rooms.count() + 1
     fields.setdefault("title", f"Breakout {n}")
     fields.setdefault("aim", "Discuss the topic.")
-    breakout = BreakoutRoom.objects.create(part=part, position=position, slug=slug or f"breakout-{n}", **fields)
+    breakout = BreakoutRoom.objects.create(
+        part=part, position=position, slug=slug or f"breakout-{n}", **fields
+    )
     labels = [""] if len(rooms) == 1 else ["A", "B"]
-    for label, room in zip(labels, rooms):
+    for label, room in zip(labels, rooms, strict=False):
         Booking.objects.create(breakout_room=breakout, room=room, label=label)
     return breakout
 

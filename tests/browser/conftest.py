@@ -8,8 +8,14 @@ import pytest
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 # Without --disable-background-networking chromium stalls on a closed network.
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 
@@ -22,7 +28,9 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need chromium at {CHROMIUM}: `apt-get install chromium` (or set CHROMIUM_PATH)")
+        pytest.skip(
+            f"browser tests need chromium at {CHROMIUM}: `apt-get install chromium` (or set CHROMIUM_PATH)"
+        )
     from playwright.sync_api import sync_playwright
 
     # playwright runs an event loop in this thread; Django must still allow its sync ORM here.

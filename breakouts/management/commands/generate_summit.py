@@ -19,11 +19,15 @@ class Command(BaseCommand):
         parser.add_argument("--size", choices=sorted(PRESETS), default="default")
         parser.add_argument("--seed", type=int, default=0)
         for field in dataclasses.fields(PRESETS["default"]):
-            parser.add_argument(f"--{field.name.replace('_', '-')}", type=type(field.default), dest=field.name)
+            parser.add_argument(
+                f"--{field.name.replace('_', '-')}", type=type(field.default), dest=field.name
+            )
 
     def handle(self, *, slug, size, seed, **options):
         overrides = {
-            f.name: options[f.name] for f in dataclasses.fields(PRESETS[size]) if options.get(f.name) is not None
+            f.name: options[f.name]
+            for f in dataclasses.fields(PRESETS[size])
+            if options.get(f.name) is not None
         }
         chosen = dataclasses.replace(PRESETS[size], **overrides)
         started = time.monotonic()
@@ -32,6 +36,6 @@ class Command(BaseCommand):
             self.stderr.write(f"[{time.monotonic() - started:6.1f} s] {message}")
 
         summit = generate_summit(slug=slug, size=chosen, seed=seed, progress=progress)
-        self.stdout.write(self.style.SUCCESS(
-            f"Generated {summit.slug} in {time.monotonic() - started:.1f} s: {chosen}"
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(f"Generated {summit.slug} in {time.monotonic() - started:.1f} s: {chosen}")
+        )
