@@ -28,6 +28,7 @@ import statistics
 import string
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -274,9 +275,12 @@ def main():
         breakout = breakouts[0] if i % 2 == 0 else others[(i // 2) % len(others)]
         targets.append(reverse("breakouts:pick", kwargs={"summit": summit.slug, "breakout": breakout.slug}))
 
+    access_log = Path(tempfile.mkstemp(prefix="bench-picking-", suffix=".log")[1])
     server = subprocess.Popen(
         [str(GUNICORN), "summit.wsgi", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--backlog", "4096", "--access-logfile", os.environ.get("BENCH_ACCESS_LOG", "/dev/null"), "--access-logformat", "%(s)s %(M)s ms %(U)s"],
+         "--workers", str(args.workers), "--backlog", "4096",
+         # Time spent in the worker per request (not in the listen queue), read back below.
+         "--access-logfile", str(access_log), "--access-logformat", "%(M)s %(U)s"],
         cwd=ROOT, env=env,
     )
     try:
@@ -302,6 +306,12 @@ def main():
     print(f"bench: database {checks}", file=sys.stderr)
     print(f"bench: wall {wall:.2f} s, mean {statistics.mean(latencies):.1f} ms, "
           f"max {max(latencies):.1f} ms", file=sys.stderr)
+    in_worker = [int(line.split()[0]) for line in access_log.read_text().splitlines() if "/pick/" in line]
+    access_log.unlink()
+    if in_worker:
+        print(f"bench: time in a worker per pick (without queueing): p50 {percentile(in_worker, 0.5)} ms, "
+              f"p99 {percentile(in_worker, 0.99)} ms", file=sys.stderr)
+    print(f"bench: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
     mismatch = answered["confirmed"] != checks["confirmed"] or answered["waitlisted"] != checks["waitlisted"]
     if not args.keep:
         drop_database(args.postgres, args.database)
