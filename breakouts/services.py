@@ -2,9 +2,12 @@
 
 import dataclasses
 import functools
+import logging
 from zoneinfo import available_timezones
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
@@ -14,6 +17,8 @@ from sessions_app import services as sessions_services
 from sessions_app.models import SessionPart
 
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, new_calendar_token
+
+logger = logging.getLogger(__name__)
 
 
 class BreakoutError(Exception):
@@ -282,10 +287,49 @@ def _fill_free_seats(start, locked):
             waiting.status = Assignment.Status.CONFIRMED
             waiting.booking = booking
             waiting.source = Assignment.Source.PROMOTED
-            waiting.breakout_room = breakout_room
+            waiting.breakout_room = breakout_room  # saves Assignment.save() a query
             waiting.save()
             promoted.append(waiting)
+    if promoted:
+        ids = [entry.pk for entry in promoted]
+        transaction.on_commit(lambda: send_promotion_emails(assignment_ids=ids))
     return promoted
+
+
+def send_promotion_emails(*, assignment_ids):
+    """Tell participants who moved up from a waitlist where they sit now (after the commit).
+
+    A mail server failing must not turn the request that freed the seat into an error: it is logged.
+    """
+    entries = (
+        Assignment.objects.confirmed()
+        .filter(pk__in=assignment_ids)
+        .exclude(participant__user__email="")
+        .select_related("participant__user", "breakout_room__part__session__day__summit", "booking__room")
+    )
+    messages = []
+    for entry in entries:
+        part, summit = entry.breakout_room.part, entry.breakout_room.summit
+        values = {
+            "summit": summit.name, "part": f"{part.code} {part.title}", "title": entry.breakout_room.title,
+            "room": str(entry.booking), "mode": Mode(entry.mode).label.lower(),
+        }
+        subject = _("%(summit)s: a seat in “%(title)s” is yours") % values
+        body = _(
+            "A seat came free and you were next on the waitlist: you now have a %(mode)s seat in "
+            "“%(title)s” (%(part)s), room %(room)s. Any seat you held elsewhere in this part went to "
+            "the next person waiting for it.\n\nYour agenda on the summit site shows it with the "
+            "links that belong to it."
+        ) % values
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [entry.participant.user.email]))
+    if not messages:
+        return 0
+    try:
+        send_mass_mail(messages, fail_silently=False)
+    except Exception:  # noqa: BLE001 - the seats are committed; a lost email must not undo the request
+        logger.exception("Could not send %d waitlist promotion emails", len(messages))
+        return 0
+    return len(messages)
 
 
 def _check_exists(breakout_room, locked):

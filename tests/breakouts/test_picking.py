@@ -430,3 +430,21 @@ def test_move_stays_within_the_part(programme):
     elsewhere = make_breakout(other_part, rooms=[make_room(summit)])
     with pytest.raises(BreakoutError, match="same part"):
         services.move(assignment=entry, breakout_room=elsewhere, by=make_organiser())
+
+
+def test_a_participant_moved_up_from_the_waitlist_gets_an_email(
+    programme, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    summit, part, [_, single, _] = programme
+    seated = [make_participant(summit) for _ in range(2)]
+    for participant in seated:
+        services.pick(participant=participant, breakout_room=single)
+    waiting = make_participant(summit, user=make_user(email="waiting@example.org"))
+    services.pick(participant=waiting, breakout_room=single)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leave(participant=seated[0], breakout_room=single)
+    [message] = mail.outbox
+    assert message.to == ["waiting@example.org"]
+    assert single.title in message.subject and "onsite seat" in message.body
