@@ -172,3 +172,42 @@ def test_calendar_feed_query_count_does_not_grow(client, programme, extra_parts,
     # participant (with summit and user), parts (with sessions, days, picking), assignments
     with django_assert_num_queries(3):
         assert client.get(target).status_code == 200
+
+
+def test_participant_pages_are_valid_html(client, programme, tmp_path):
+    """The pages only signed-in participants see pass the W3C Nu checker (when java and vnu.jar are there)."""
+    import json
+    import subprocess
+
+    from tests.test_html_quality import vnu_command
+
+    command = vnu_command()
+    summit, part, [double, single] = programme
+    for _ in range(10):
+        services.pick(participant=make_participant(summit), breakout_room=double)
+    participant = make_participant(summit, mode=Mode.ONLINE)
+    services.pick(participant=participant, breakout_room=single)
+    client.force_login(participant.user)
+    urls = [
+        agenda_url(summit), single.get_absolute_url(), double.get_absolute_url(),
+        reverse("breakouts:register", kwargs={"summit": summit.slug}), reverse("password_change"),
+    ]
+    files = []
+    for n, url in enumerate(urls):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        path = tmp_path / f"page-{n}.html"
+        path.write_bytes(response.content)
+        files.append(str(path))
+    client.logout()
+    public = [reverse("login"), reverse("signup"), reverse("password_reset")]
+    for n, url in enumerate(public, start=len(files)):
+        path = tmp_path / f"page-{n}.html"
+        path.write_bytes(client.get(url).content)
+        files.append(str(path))
+        urls.append(url)
+    result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=240, check=False)
+    messages = json.loads(result.stderr)["messages"]
+    errors = [f"{urls[files.index(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
+              for m in messages if m.get("type") == "error"]
+    assert not errors, "\n".join(errors)
