@@ -221,11 +221,14 @@ def leave(request, summit, breakout):
 @require_safe
 def seats_json(request, summit, breakout):
     """Seats left per mode (and per room of a double session), as the breakout page shows them."""
-    summit = get_visible_summit(request, summit)
-    breakout_room = get_object_or_404(
-        BreakoutRoom.objects.of_summit(summit).visible_to(request.user).select_related("summit"),
-        slug=breakout,
+    breakout_room = (
+        BreakoutRoom.objects.filter(summit__slug=summit, slug=breakout)
+        .visible_to(request.user)
+        .select_related("summit")
+        .first()
     )
+    if breakout_room is None:
+        return JsonResponse({"error": _("This breakout room does not exist (any more).")}, status=404)
     state = selectors.participant_state(request.user, breakout_room)
     picking = state.picking
     body = {

@@ -172,8 +172,8 @@ def test_seats_json_query_count_does_not_grow(client, programme, taken, django_a
     for _ in range(taken):
         services.pick(participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=double)
     target = url("seats", double)
-    # summit, breakout room, picking window, seat counts, bookings with rooms
-    with django_assert_num_queries(5):
+    # breakout room with summit, picking window, seat counts, bookings with rooms
+    with django_assert_num_queries(4):
         client.get(target)
 
 
@@ -214,3 +214,9 @@ def test_detail_page_prompts_to_sign_in_or_register(client, programme):
     client.force_login(make_user())
     page = client.get(single.get_absolute_url()).content.decode()
     assert "Register for" in page
+
+
+def test_seats_json_of_an_unknown_breakout_room_is_a_json_404(client, programme):
+    summit = programme[0]
+    response = client.get(reverse("breakouts:seats", kwargs={"summit": summit.slug, "breakout": "nope"}))
+    assert response.status_code == 404 and "does not exist" in response.json()["error"]
