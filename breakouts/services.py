@@ -45,7 +45,7 @@ def set_rooms(*, breakout_room, rooms):
     if len(rooms) == 2 and rooms[0].pk == rooms[1].pk:
         raise BreakoutError(_("A double session needs two different rooms."))
     labels = [Booking.Label.SINGLE] if len(rooms) == 1 else [Booking.Label.A, Booking.Label.B]
-    wanted = dict(zip(labels, rooms))
+    wanted = dict(zip(labels, rooms, strict=True))
     bookings = list(breakout_room.bookings.select_for_update().select_related("room").order_by("pk"))
 
     # Keep a booking whose room is still wanted, under its new label; the rest may change room.
@@ -100,7 +100,8 @@ def _copy_breakout_room(breakout_room, **changes):
 
 
 def _free_slug(summit_id, slug):
-    taken = set(BreakoutRoom.objects.filter(summit=summit_id, slug__startswith=slug).values_list("slug", flat=True))
+    similar = BreakoutRoom.objects.filter(summit=summit_id, slug__startswith=slug)
+    taken = set(similar.values_list("slug", flat=True))
     candidate, n = f"{slug}-copy", 2
     while candidate in taken:
         candidate, n = f"{slug}-copy-{n}", n + 1
@@ -135,7 +136,9 @@ def duplicate_session(*, session):
                 breakout, part=part_copy, slug=_free_slug(breakout.summit_id, breakout.slug)
             )
             for booking in breakout.bookings.all():
-                Booking.objects.create(breakout_room=breakout_copy, room_id=booking.room_id, label=booking.label)
+                Booking.objects.create(
+                    breakout_room=breakout_copy, room_id=booking.room_id, label=booking.label
+                )
     return copy
 
 
