@@ -259,6 +259,13 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
 
     def _roster_post(self, request, breakout_room, form):
         try:
+            if "fill" in request.POST:
+                promoted = services.fill_free_seats(breakout_room=breakout_room, by=request.user)
+                self.message_user(request, ngettext(
+                    "%(n)d participant moved up from the waitlist.",
+                    "%(n)d participants moved up from the waitlist.", len(promoted),
+                ) % {"n": len(promoted)}, messages.SUCCESS)
+                return True
             if "remove" in request.POST:
                 entry = get_object_or_404(
                     Assignment.objects.select_related("participant"),
@@ -284,7 +291,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 return True
         except services.BreakoutError as error:
             self.message_user(request, str(error), messages.ERROR)
-            return "remove" in request.POST
+            return "remove" in request.POST or "fill" in request.POST
         return False
 
     def roster_csv(self, request, pk):

@@ -610,6 +610,17 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     return entry
 
 
+@_seat_transaction
+def fill_free_seats(*, breakout_room, by):
+    """Give any free seats of a breakout room to its waitlists, first come first served (after an
+    organiser added seats, say). Returns the promoted assignments."""
+    if not _is_organiser(by):
+        raise BreakoutError(_("Only organisers can seat waitlists by hand."))
+    locked = _lock_parts([breakout_room.part_id])
+    modes = [mode for mode in Mode.values if breakout_room.offers(mode)]
+    return _fill_free_seats([(breakout_room, mode) for mode in modes], locked)
+
+
 @transaction.atomic
 def reset_calendar_token(*, participant):
     """Give the participant a new secret calendar feed address; the old one stops working."""

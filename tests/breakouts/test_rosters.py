@@ -146,3 +146,14 @@ def test_attendance_changes_in_the_admin_go_through_the_service(organiser_client
     })
     assert Participant.objects.get(pk=participant.pk).attendance == "online"
     assert Assignment.objects.get(participant=participant).mode == "online"
+
+
+def test_organiser_gives_added_seats_to_the_waitlist(organiser_client, programme):
+    summit, part, [_, single] = programme
+    *_seated, waiting = fill(summit, single, onsite=3, online=0)
+    room = single.bookings.get().room
+    room.onsite_capacity = 3
+    room.save()
+    response = organiser_client.post(roster_url(single), {"fill": "1"}, follow=True)
+    assert "1 participant moved up" in response.content.decode()
+    assert Assignment.objects.get(participant=waiting).status == "confirmed"
