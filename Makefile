@@ -27,6 +27,12 @@ $(VENV)/.installed: $(VENV)/.runtime requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
+# The HTML checker (vnu-jar) and axe-core come from the npm registry, pinned in package-lock.json;
+# without npm their tests skip and say why.
+node_modules/.installed: package.json package-lock.json
+	if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the HTML checker and axe tests will skip"; fi
+
 runtime: $(VENV)/.runtime
 install: $(VENV)/.installed
 
@@ -48,7 +54,7 @@ serve: runtime
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	  sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && exec $(VENV)/bin/gunicorn summit.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)'
 
-test: install
+test: install node_modules/.installed
 	$(PY) -m pytest
 
 lint: install

@@ -136,7 +136,7 @@ class PickingInline(admin.StackedInline):
     model = Picking
     extra = 0
     max_num = 1
-    fields = [("method", "rank_count"), ("opens_at", "closes_at")]
+    fields = [("method", "rank_count"), ("opens_at", "closes_at"), ("rank_costs", "unranked_cost")]
 
 
 class SessionPartAdmin(sessions_admin.SessionPartAdmin):

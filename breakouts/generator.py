@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from sessions_app.cache import programme_changed, seats_changed
 from sessions_app.models import Day, Host, Session, SessionPart, Summit
 
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
@@ -143,6 +144,9 @@ def generate_summit(*, slug, size, seed=0, progress=None):
         say(f"{len(parts)} breakouts parts, {len(breakouts)} breakout rooms")
         if size.participants:
             _participants(rng, summit, parts, breakouts, bookings, size, say)
+        # Bulk inserts send no signals: retire pages cached for an earlier summit of this slug.
+        programme_changed([summit.pk])
+        seats_changed(b.pk for b in breakouts)
     return summit
 
 

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from sessions_app.cache import seats_changed
 from sessions_app.models import SessionPart
 
 from . import assignment as solver
@@ -135,6 +136,8 @@ def set_preferences(*, participant, part, breakout_rooms, at=None):
                 for rank, room in enumerate(breakout_rooms, start=1)
             ]
         )
+        # The breakout pages show how many ranked each room first.
+        seats_changed(room.pk for room in breakout_rooms)
 
 
 def load_instance(part, picking):
@@ -324,6 +327,7 @@ def publish_run(*, run, by=None, notify=True):
             for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
         ]
         Assignment.objects.bulk_create(seats + waiting, batch_size=5000)
+        seats_changed(BreakoutRoom.objects.filter(part=part).values_list("pk", flat=True))
         run.published_at, run.published_by = now, by
         run.save(update_fields=["published_at", "published_by"])
         if notify:

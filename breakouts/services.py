@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions_app import services as sessions_services
+from sessions_app.cache import programme_changed
 from sessions_app.models import SessionPart
 
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, new_calendar_token
@@ -79,6 +80,7 @@ def set_rooms(*, breakout_room, rooms):
             booking = next(iter(pending.values()))
             booking.label = next(label for label in Booking.Label.values if label not in taken)
         Booking.objects.filter(pk=booking.pk).update(label=booking.label)
+        programme_changed([breakout_room.summit_id])
 
     for label, room in wanted.items():
         booking = kept.get(label) or Booking(breakout_room=breakout_room, label=label)

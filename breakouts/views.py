@@ -3,7 +3,9 @@
 They live here, not in sessions_app, because breakouts may read sessions_app and not the reverse.
 Every page reads the programme through ``breakouts.programme`` or the BreakoutRoom queryset
 methods, so the number of queries does not grow with the programme. Responses carry an ETag of
-their content and answer a matching If-None-Match with 304 (``content_etag``).
+their content and answer a matching If-None-Match with 304; anonymous readers get them from the
+cache, keyed by the summit's programme version (and the room's seat version for live seat
+counts), so a cached page is never stale (``sessions_app.cache``).
 """
 
 from django.db.models import Prefetch
@@ -13,8 +15,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
+from sessions_app.cache import public_page
 from sessions_app.models import Day
-from sessions_app.views import content_etag, get_visible_summit
+from sessions_app.views import get_visible_summit
 
 from . import exports, selectors
 from .filters import BreakoutRoomFilter
@@ -32,7 +35,7 @@ def _bookings():
 
 
 @require_safe
-@content_etag
+@public_page()
 def day(request, summit, position):
     summit = get_visible_summit(request, summit)
     try:
@@ -56,7 +59,7 @@ def day(request, summit, position):
 
 
 @require_safe
-@content_etag
+@public_page()
 def breakout_list(request, summit):
     summit = get_visible_summit(request, summit)
     breakout_rooms = (
@@ -89,7 +92,8 @@ class BreakoutRoomDetailView(DetailView):
         return (
             BreakoutRoom.objects.of_summit(self.summit).visible_to(self.request.user)
             .in_programme_order().select_related("part__session__day__summit")
-            .prefetch_related(_bookings()).with_seat_counts()
+            # charter_sections: the charter app's reverse relation, shown by its template partial.
+            .prefetch_related(_bookings(), "charter_sections").with_seat_counts().with_first_choice_counts()
         )
 
     def get_context_data(self, **kwargs):
@@ -107,7 +111,7 @@ class BreakoutRoomDetailView(DetailView):
         return context
 
 
-breakout_detail = require_safe(content_etag(BreakoutRoomDetailView.as_view()))
+breakout_detail = require_safe(public_page(seats_kwarg="breakout")(BreakoutRoomDetailView.as_view()))
 
 
 # ---------------------------------------------------------------------------------------- exports
@@ -144,7 +148,7 @@ def _urls(request, summit):
 
 
 @require_safe
-@content_etag
+@public_page()
 def schedule_json(request, summit):
     programme, events = _export(request, summit)
     url, base_url = _urls(request, programme.summit)
@@ -153,7 +157,7 @@ def schedule_json(request, summit):
 
 
 @require_safe
-@content_etag
+@public_page()
 def schedule_xml(request, summit):
     programme, events = _export(request, summit)
     url, base_url = _urls(request, programme.summit)
@@ -162,7 +166,7 @@ def schedule_xml(request, summit):
 
 
 @require_safe
-@content_etag
+@public_page()
 def schedule_ics(request, summit):
     programme, events = _export(request, summit)
     url, _base = _urls(request, programme.summit)

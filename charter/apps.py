@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class CharterConfig(AppConfig):
     name = "charter"
     verbose_name = _("Charter")
+
+    def ready(self):
+        from sessions_app import cache
+
+        from .models import CharterSection, CommitteeMember, Concept, Feedback, Principle
+
+        cache.invalidate_programme_on_change(CharterSection, "summit_id", m2m_fields=["breakout_rooms"])
+        cache.invalidate_programme_on_change(Principle, "summit_id", m2m_fields=["parts", "breakout_rooms"])
+        cache.invalidate_programme_on_change(Concept, "summit_id", m2m_fields=["parts"])
+        cache.invalidate_programme_on_change(CommitteeMember, "summit_id")
+        cache.invalidate_programme_on_change(Feedback, "summit_id")

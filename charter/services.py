@@ -17,6 +17,7 @@ from breakouts import agenda as breakouts_agenda
 from breakouts.models import BreakoutRoom
 from sessions_app import agenda as sessions_agenda
 from sessions_app.agenda import FORMAT, AgendaError, Reader
+from sessions_app.cache import programme_changed
 from sessions_app.models import Poll, PollAnswer
 
 from . import agenda as charter_agenda
@@ -56,6 +57,8 @@ def import_agenda(*, data, source="agenda"):
         if problems:
             # Raising inside the atomic block rolls back everything written above.
             raise AgendaError(f"{source}: {problem}" for problem in problems)
+        # Renumbering uses bulk updates, which send no signals.
+        programme_changed([summit.pk])
     return summit
 
 

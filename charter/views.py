@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from sessions_app.cache import public_page
 from sessions_app.models import PollAnswer, PollChoice, SessionPart
 from sessions_app.views import get_visible_summit
 
@@ -42,6 +43,7 @@ def _show_errors(form, error):
 
 
 @require_safe
+@public_page()
 def charter(request, summit):
     summit = get_visible_summit(request, summit)
     sections = list(CharterSection.objects.filter(summit=summit).with_discussion(request.user))

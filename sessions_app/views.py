@@ -1,17 +1,13 @@
 """Public programme pages."""
 
-import functools
-import hashlib
-import re
-
 from django.db import connection
 from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.cache import get_conditional_response
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from .cache import public_page
 from .models import Session, Summit
 
 
@@ -23,30 +19,6 @@ def healthz(request):
         cursor.execute("SELECT 1")
         cursor.fetchone()
     return HttpResponse("ok\n", content_type="text/plain")
-
-
-_CSRF_VALUE = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-def content_etag(view):
-    """ETag of the page's content, answered with 304 when the reader already has it.
-
-    CSRF tokens are masked afresh on every render, so they are left out of the hash: a page whose
-    only difference is its token is the same page (the reader's token stays valid for its cookie).
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD") or response.status_code != 200 or response.streaming:
-            return response
-        if hasattr(response, "render") and callable(response.render):
-            response = response.render()
-        digest = hashlib.sha256(_CSRF_VALUE.sub(b"", response.content)).hexdigest()[:32]
-        response["ETag"] = f'"{digest}"'
-        return get_conditional_response(request, etag=response["ETag"], response=response)
-
-    return wrapper
 
 
 def get_visible_summit(request, slug):
@@ -62,7 +34,7 @@ def current_summit(request):
 
 
 @require_safe
-@content_etag
+@public_page()
 def overview(request, summit):
     summit = get_visible_summit(request, summit)
     days = summit.days.order_by("position").prefetch_related(

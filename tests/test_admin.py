@@ -34,11 +34,6 @@ PROGRAMME_APPS = {"sessions_app", "breakouts", "charter"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    # Accounts are made in every test here; the production hasher is slow on purpose.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 @pytest.fixture
 def programme():

@@ -26,10 +26,6 @@ EXAMPLE = yaml.safe_load(
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def example():
     return copy.deepcopy(EXAMPLE)

@@ -22,10 +22,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 THREADS = 40
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def run_together(calls, threads=THREADS):
     """Run `calls` on `threads` threads released at the same moment; return (results, refusals).

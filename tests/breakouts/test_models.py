@@ -23,10 +23,6 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
 
 def test_room_code_is_unique_per_summit():
     summit = make_summit()

@@ -17,7 +17,6 @@ WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 @pytest.fixture
 def breakout_room(live_server, transactional_db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     summit = make_summit(slug="browser-summit", name="Browser Summit")
     now = timezone.now()
     part = make_part(make_session(make_day(summit, date=now.date()), number=4), code="S4.2")

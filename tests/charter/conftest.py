@@ -1,24 +1,10 @@
 """A charter with every kind of row, built at a chosen size for the query-count tests."""
 
 import pytest
-from django.core.cache import cache
 
 from charter.models import CharterSection, CommitteeMember, Concept, Feedback, Principle
 from sessions_app.models import Poll, PollChoice, SessionPart
 from tests.factories import make_breakout, make_part, make_programme, make_room
-
-
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _fresh_rate_limits():
-    # The per-address limit lives in the cache; each test starts with a clean count.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def make_feedback(summit, **fields):
