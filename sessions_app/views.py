@@ -41,3 +41,13 @@ def overview(request, summit):
         Prefetch("sessions", queryset=Session.objects.order_by("number"))
     )
     return render(request, "sessions_app/overview.html", {"summit": summit, "days": days, "nav": "overview"})
+
+
+# 5 KB of fixed text: the benchmark's ceiling, what this stack serves when a view does no work.
+_CEILING_BODY = ("Summit benchmark ceiling. " * 205)[:5120].encode()
+
+
+@require_safe
+def benchmark_ceiling(request):
+    """Only routed when BENCHMARK_CEILING is set (scripts/bench_web.py)."""
+    return HttpResponse(_CEILING_BODY, content_type="text/plain")

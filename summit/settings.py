@@ -6,6 +6,7 @@ protection that ``manage.py check --deploy`` asks for.
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -123,7 +124,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "NAME": os.environ.get("SQLITE_TEST_NAME") or str(BASE_DIR / "test-db.sqlite3")
     }
 
-CACHE_URL = os.environ.get("CACHE_URL", "locmem://")
+# Cached pages are keyed by version numbers kept in this cache, so every process that serves
+# pages must share it: local memory only suits one process (development). Production defaults to
+# a file cache, which the gunicorn workers of one machine share; several machines need Redis.
+CACHE_URL = os.environ.get("CACHE_URL") or (
+    "locmem://" if DEBUG else f"file://{Path(tempfile.gettempdir()) / 'summit-cache'}"
+)
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
@@ -139,11 +145,19 @@ elif CACHE_URL.startswith("locmem://"):
             "LOCATION": CACHE_URL.removeprefix("locmem://") or "summit",
         }
     }
+elif CACHE_URL.startswith("file://"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": CACHE_URL.removeprefix("file://"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 elif CACHE_URL.startswith("dummy://"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
 else:
     raise ImproperlyConfigured(
-        f"CACHE_URL must start with locmem://, redis://, rediss:// or dummy://, not {CACHE_URL!r}"
+        f"CACHE_URL must start with locmem://, file://, redis://, rediss:// or dummy://, not {CACHE_URL!r}"
     )
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -211,6 +225,9 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# scripts/bench_web.py measures pages against a bare view that only it switches on.
+BENCHMARK_CEILING = env_bool("BENCHMARK_CEILING", False)
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 """Root URLs. Each app owns the pages under /<summit>/ that show its data."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -8,6 +9,7 @@ from sessions_app import views as sessions_views
 
 urlpatterns = [
     path("healthz", sessions_views.healthz, name="healthz"),
+    *([path("bench/ceiling", sessions_views.benchmark_ceiling)] if settings.BENCHMARK_CEILING else []),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/signup/", participant_views.signup, name="signup"),
