@@ -1,6 +1,7 @@
 """Small factories for tests: real rows in the real database, with believable defaults."""
 
 import datetime as dt
+import importlib
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -75,9 +76,26 @@ def make_user(username=None, *, password="correct horse battery staple", **field
     return get_user_model().objects.create_user(username=username, password=password, **fields)
 
 
+def organisers_group():
+    """The Organisers group the data migrations make; made again the same way if a transactional
+    test emptied the database since."""
+    group = Group.objects.filter(name="Organisers").first()
+    if group is None:
+        from django.db import connection
+        from django.db.migrations.loader import MigrationLoader
+
+        state_apps = MigrationLoader(connection).project_state().apps
+        importlib.import_module("charter.migrations.0002_organisers_group").create_group(state_apps, None)
+        importlib.import_module("breakouts.migrations.0003_organisers_ranking_permissions").add_permissions(
+            state_apps, None
+        )
+        group = Group.objects.get(name="Organisers")
+    return group
+
+
 def make_organiser(username=None):
     user = make_user(username or f"organiser{next(_counter)}", is_staff=True)
-    user.groups.add(Group.objects.get(name="Organisers"))
+    user.groups.add(organisers_group())
     return user
 
 

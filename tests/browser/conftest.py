@@ -57,3 +57,13 @@ def phone_page(browser):
     page.set_default_timeout(10000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def demo_url(live_server, transactional_db):
+    """The demo summit served by the live server."""
+    from django.core.management import call_command
+
+    demo = Path(__file__).resolve().parents[2] / "demo" / "wikimedia-summit-2022.yaml"
+    call_command("import_agenda", str(demo), verbosity=0)
+    return f"{live_server.url}/wikimedia-summit-2022"

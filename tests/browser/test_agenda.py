@@ -1,34 +1,8 @@
 """The public agenda in a real browser: contents list, filters, breakout pages, time zones,
 accessibility (axe-core, WCAG 2.1 AA) and a 360 px wide phone screen."""
 
-from pathlib import Path
 
-import pytest
-from django.core.management import call_command
-
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "demo" / "wikimedia-summit-2022.yaml"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-@pytest.fixture
-def demo_url(live_server, transactional_db):
-    call_command("import_agenda", str(DEMO), verbosity=0)
-    return f"{live_server.url}/wikimedia-summit-2022"
-
-
-def axe_violations(page):
-    if not AXE.exists():
-        pytest.skip(f"axe-core not found at {AXE}: run `npm ci` in the project")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA
-    )
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
+from tests.browser.axe import axe_violations
 
 
 def test_contents_list_jumps_to_a_session(page, demo_url):

@@ -1,41 +1,18 @@
 """The charter conversation in a real browser: feedback from submission to publication, a live
 poll, and accessibility (axe-core, WCAG 2.1 AA) of the pages involved."""
 
-from pathlib import Path
 
-import pytest
 from django.conf import settings
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 
 from charter import services
 from charter.models import Feedback
 from sessions_app.models import Poll
+from tests.browser.axe import axe_violations
 from tests.factories import make_organiser, make_user
 
-ROOT = Path(__file__).resolve().parents[2]
-DEMO = ROOT / "demo" / "wikimedia-summit-2022.yaml"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def demo_url(live_server, transactional_db):
-    call_command("import_agenda", str(DEMO), verbosity=0)
-    return f"{live_server.url}/wikimedia-summit-2022"
-
-
-def axe_violations(page):
-    if not AXE.exists():
-        pytest.skip(f"axe-core not found at {AXE}: run `npm ci` in the project")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])}× e.g. {v['nodes'][0]['target']})"
-        for v in result["violations"]
-    ]
 
 
 def sign_in(page, live_server, user):

@@ -2,17 +2,13 @@
 its video link on their agenda, leave it. Also checked with axe-core (WCAG 2.1 AA)."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from breakouts.models import Picking
+from tests.browser.axe import axe_violations
 from tests.factories import make_breakout, make_day, make_part, make_room, make_session, make_summit
-
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
@@ -24,14 +20,6 @@ def breakout_room(live_server, transactional_db, settings):
     Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
     room = make_room(summit, code="05", onsite=10, online=20, video_url="https://meet.example.org/room-05")
     return make_breakout(part, rooms=[room], slug="charter-preamble", title="Charter Preamble")
-
-
-def axe_violations(page):
-    if not AXE.exists():
-        return []
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_21_AA)
-    return [f"{v['id']}: {v['help']} ({v['nodes'][0]['target']})" for v in result["violations"]]
 
 
 def test_sign_up_register_online_pick_see_video_link_and_leave(page, live_server, breakout_room):
