@@ -12,7 +12,8 @@ memory) on two free ports, both against the test database and one Redis cache, a
 (c) someone signed in through one instance is signed in on the other (and signed out on both).
 
 It needs PostgreSQL (DATABASE_URL=postgres://…) and Redis on 127.0.0.1:6379, and skips without
-them. The servers see only committed rows, hence ``transactional_db``; the test process itself
+them (keys go to Redis database 11 under a prefix of their own, deleted afterwards). The
+servers see only committed rows, hence ``transactional_db``; the test process itself
 uses the same Redis cache (same location and key prefix) and the servers' SECRET_KEY, so the
 sessions it creates and the versions its writes bump are the servers' own.
 """
