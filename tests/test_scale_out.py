@@ -519,25 +519,14 @@ def test_simultaneous_picks_through_two_instances_never_overbook(app):
 
 
 def _organiser():
-    """A staff account in the Organisers group (transactional tests flush the group the
-    migrations made, so it is made again here with the permissions the migrations give it)."""
-    import importlib
+    """A staff account in the Organisers group, with the permissions the migrations give it (the
+    factory makes the group again: transactional tests empty the database), and a password the
+    servers can check."""
+    from tests.factories import make_organiser
 
-    from django.contrib.auth.models import Group, Permission
-
-    from tests.factories import make_user
-
-    granted = importlib.import_module("charter.migrations.0002_organisers_group").ORGANISER_PERMISSIONS
-    group, _ = Group.objects.get_or_create(name="Organisers")
-    codenames = [f"{action}_{model}" for models in granted.values()
-                 for model, actions in models.items() for action in actions.split()]
-    group.permissions.set(
-        Permission.objects.filter(content_type__app_label__in=granted, codename__in=codenames)
-    )
-    user = make_user(f"organiser-{secrets.token_hex(3)}", is_staff=True)
+    user = make_organiser(f"organiser-{secrets.token_hex(3)}")
     user.password = _usable_password()
     user.save(update_fields=["password"])
-    user.groups.add(group)
     return user
 
 
