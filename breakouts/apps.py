@@ -9,7 +9,7 @@ class BreakoutsConfig(AppConfig):
     def ready(self):
         from sessions_app import cache
 
-        from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
+        from .models import Assignment, Booking, BreakoutRoom, Participant, Picking, Preference, Room
 
         cache.invalidate_programme_on_change(Room, "summit_id")
         cache.invalidate_programme_on_change(BreakoutRoom, "summit_id")
@@ -19,6 +19,15 @@ class BreakoutsConfig(AppConfig):
         def seat_pages(breakout_room_ids):
             return BreakoutRoom.objects.filter(pk__in=breakout_room_ids).values_list("summit__slug", "slug")
 
-        # Seat counts and first-choice counts are shown on the breakout room's own pages only.
-        cache.invalidate_seats_on_change(Assignment, seat_pages=seat_pages)
-        cache.invalidate_seats_on_change(Preference, seat_pages=seat_pages)
+        def waiting_participants(breakout_room_ids):
+            return Assignment.objects.waitlisted().filter(breakout_room__in=breakout_room_ids).values_list(
+                "participant_id", flat=True
+            )
+
+        # Seat counts and first-choice counts are shown on the breakout room's own pages; seats,
+        # waitlist places and rankings on the participant's agenda.
+        for model in (Assignment, Preference):
+            cache.invalidate_seats_on_change(
+                model, seat_pages=seat_pages, waiting_participants=waiting_participants
+            )
+        cache.invalidate_participant_on_change(Participant)

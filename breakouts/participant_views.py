@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from sessions_app.cache import personal_page
 from sessions_app.models import Summit
 from sessions_app.views import get_visible_summit
 
@@ -259,15 +260,19 @@ def my_agenda(request, summit):
     if participant is None:
         messages.info(request, _("Register for %(summit)s to get your own agenda.") % {"summit": summit.name})
         return redirect(reverse("breakouts:register", kwargs={"summit": summit.slug}))
-    items = selectors.my_agenda(participant, user=request.user)
-    feed_url = request.build_absolute_uri(
-        reverse("breakouts:my_calendar", kwargs={"summit": summit.slug, "token": participant.calendar_token})
-    )
-    return render(
-        request,
-        "breakouts/me.html",
-        {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
-    )
+
+    def build():
+        items = selectors.my_agenda(participant, user=request.user)
+        token = participant.calendar_token
+        feed = reverse("breakouts:my_calendar", kwargs={"summit": summit.slug, "token": token})
+        feed_url = request.build_absolute_uri(feed)
+        return render(
+            request,
+            "breakouts/me.html",
+            {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
+        )
+
+    return personal_page(request, summit_slug=summit.slug, participant_id=participant.pk, build=build)
 
 
 @require_POST

@@ -22,6 +22,9 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 PAGE_TIMEOUT = 60 * 60 * 24
+# Pages also say what is on now and whether picking is open, which changes with the clock and not
+# with the data: a cached page is rebuilt at least this often (seconds).
+CLOCK_STEP = 30
 _CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"\x00csrf\x00"
 
@@ -32,6 +35,10 @@ def _programme_key(summit_slug):
 
 def _seats_key(summit_slug, breakout_slug):
     return f"summit:{summit_slug}:breakout:{breakout_slug}:seats"
+
+
+def _participant_key(participant_id):
+    return f"participant:{participant_id}:version"
 
 
 def _new_version():
@@ -45,7 +52,7 @@ class _Batch:
     thousands of rows costs one query and one cache write, not thousands."""
 
     def __init__(self):
-        self.summits, self.breakout_rooms = set(), set()
+        self.summits, self.breakout_rooms, self.participants = set(), set(), set()
         self.done = False
 
     def flush(self):
@@ -58,6 +65,10 @@ class _Batch:
         if self.breakout_rooms and _seat_pages is not None:
             pairs = _seat_pages(self.breakout_rooms)
             cache.set_many({_seats_key(*pair): _new_version() for pair in pairs}, None)
+            # Everyone waiting for these rooms may have moved up the waitlist.
+            self.participants.update(_waiting_participants(self.breakout_rooms))
+        if self.participants:
+            cache.set_many({_participant_key(i): _new_version() for i in self.participants}, None)
 
 
 def _waits_for_commit(connection):
@@ -83,8 +94,10 @@ def _queue(kind, ids):
     getattr(batch, kind).update(ids)
 
 
-# Set by the app that owns seats: breakout room ids → (summit slug, breakout room slug) pairs.
+# Set by the app that owns seats: breakout room ids → (summit slug, breakout room slug) pairs,
+# and → ids of the participants waiting for them.
 _seat_pages = None
+_waiting_participants = None
 
 
 def forget_old_slug(sender, instance, raw=False, **kwargs):
@@ -106,16 +119,21 @@ def seats_changed(breakout_room_ids):
     _queue("breakout_rooms", breakout_room_ids)
 
 
-def _versions(summit_slug, breakout_slug=None):
-    keys = [_programme_key(summit_slug)] + ([_seats_key(summit_slug, breakout_slug)] if breakout_slug else [])
-    found = cache.get_many(keys)
-    missing = {key: _new_version() for key in keys if key not in found}
+def participant_changed(participant_ids):
+    """Queue a bump of these participants' own pages (for bulk writes that send no signals)."""
+    _queue("participants", participant_ids)
+
+
+def _current_versions(found, keys):
+    """The versions under `keys` (from a get_many result, creating any that are missing), and
+    the clock's step."""
+    missing = [key for key in keys if found.get(key) is None]
     if missing:
         # add() so two servers that both miss agree on one version.
-        for key, value in missing.items():
-            cache.add(key, value, None)
-        found = {**found, **cache.get_many(list(missing))}
-    return ":".join(str(found.get(key, "")) for key in keys)
+        for key in missing:
+            cache.add(key, _new_version(), None)
+        found = {**found, **cache.get_many(missing)}
+    return [found.get(key) for key in keys] + [int(time.time() // CLOCK_STEP)]
 
 
 def public_page(seats_kwarg=None):
@@ -137,19 +155,21 @@ def public_page(seats_kwarg=None):
                 patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
                 return _with_etag(request, response)
-            key = "page:" + hashlib.sha256(
-                "|".join([
-                    _versions(kwargs["summit"], kwargs[seats_kwarg] if seats_kwarg else None),
-                    request.LANGUAGE_CODE,
-                    request.get_full_path(),
-                ]).encode()
+            version_keys = [_programme_key(kwargs["summit"])]
+            if seats_kwarg:
+                version_keys.append(_seats_key(kwargs["summit"], kwargs[seats_kwarg]))
+            page_key = "page:" + hashlib.sha256(
+                f"{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
             ).hexdigest()
-            stored = cache.get(key)
-            if stored is None:
+            # One round trip: the versions and the page stored with the versions it was built on.
+            found = cache.get_many([*version_keys, page_key])
+            versions = _current_versions(found, version_keys)
+            stored = found.get(page_key)
+            if stored is None or stored[0] != versions:
                 response = _rendered(view(request, *args, **kwargs))
                 if response.status_code != 200 or response.streaming:
                     return response
-                stored = _store(key, response)
+                stored = _store(page_key, versions, response)
             return _restore(request, stored)
 
         return wrapper
@@ -169,18 +189,20 @@ def _etag(body):
     return f'"{hashlib.sha256(_CSRF_VALUE.sub(b"", body)).hexdigest()[:32]}"'
 
 
-def _store(key, response):
+def _store(key, versions, response):
+    """Keep the page with the versions it was built on (read before it was built, so a change
+    committed meanwhile makes it outdated at once)."""
     body = _CSRF_VALUE.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
     headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "etag", "vary")}
-    stored = (headers, body, _CSRF_PLACEHOLDER in body, _etag(response.content))
+    stored = (versions, headers, body, _CSRF_PLACEHOLDER in body, _etag(response.content))
     cache.set(key, stored, PAGE_TIMEOUT)
     return stored
 
 
-def _restore(request, stored):
+def _restore(request, stored, *, personal=False):
     from django.http import HttpResponse
 
-    headers, body, has_form, etag = stored
+    _versions, headers, body, has_form, etag = stored
     if has_form:
         # Each reader gets a token for their own CSRF cookie (get_token sets that cookie).
         body = body.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
@@ -189,8 +211,37 @@ def _restore(request, stored):
         response[name] = value
     response["ETag"] = etag
     patch_vary_headers(response, ["Cookie", "Accept-Language"])
-    patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
+    if personal:
+        patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
+    else:
+        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
     return get_conditional_response(request, etag=etag, response=response)
+
+
+def personal_page(request, *, summit_slug, participant_id, build):
+    """A page only one participant ever sees (their agenda), cached for them alone.
+
+    It is keyed by the summit's programme version and the participant's own version, which
+    changes with their registration, their seats and waitlist places, and the waitlists they are
+    on. `build()` renders it. Pages with a pending one-time message are never cached.
+    """
+    from django.contrib.messages import get_messages
+
+    if len(get_messages(request)):
+        return build()
+    version_keys = [_programme_key(summit_slug), _participant_key(participant_id)]
+    page_key = "personal:" + hashlib.sha256(
+        f"{participant_id}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
+    ).hexdigest()
+    found = cache.get_many([*version_keys, page_key])
+    versions = _current_versions(found, version_keys)
+    stored = found.get(page_key)
+    if stored is None or stored[0] != versions:
+        response = _rendered(build())
+        if response.status_code != 200 or response.streaming:
+            return response
+        stored = _store(page_key, versions, response)
+    return _restore(request, stored, personal=True)
 
 
 def _with_etag(request, response):
@@ -227,6 +278,18 @@ def _follow(instance, path):
     return value
 
 
+def invalidate_participant_on_change(model):
+    """Bump a participant's own pages when their registration is saved."""
+    from django.db.models.signals import post_save
+
+    def handler(sender, instance, **kwargs):
+        if not kwargs.get("raw"):
+            participant_changed([instance.pk])
+
+    uid = f"participant-cache:{model._meta.label}"
+    post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid)
+
+
 def invalidate_programme_on_change(model, summit_id_path, m2m_fields=()):
     """Bump the programme version of the summit an instance of `model` belongs to, whenever one
     is saved or deleted (or an M2M of it changes). `summit_id_path` leads from an instance to its
@@ -253,19 +316,22 @@ def invalidate_programme_on_change(model, summit_id_path, m2m_fields=()):
         m2m_changed.connect(m2m_handler, sender=getattr(model, field).through, weak=False, dispatch_uid=uid)
 
 
-def invalidate_seats_on_change(model, *, seat_pages):
-    """Bump the seat version of an instance's breakout room when one is saved or deleted.
+def invalidate_seats_on_change(model, *, seat_pages, waiting_participants):
+    """Bump the seat version of an instance's breakout room, and its participant's own pages,
+    when one is saved or deleted.
 
-    `seat_pages(ids)` gives the (summit slug, breakout room slug) of breakout room ids.
+    `seat_pages(ids)` gives the (summit slug, breakout room slug) of breakout room ids, and
+    `waiting_participants(ids)` the ids of the participants on their waitlists.
     """
     from django.db.models.signals import post_delete, post_save
 
-    global _seat_pages
-    _seat_pages = seat_pages
+    global _seat_pages, _waiting_participants
+    _seat_pages, _waiting_participants = seat_pages, waiting_participants
 
     def handler(sender, instance, **kwargs):
         if not kwargs.get("raw"):
             seats_changed([instance.breakout_room_id])
+            participant_changed([instance.participant_id])
 
     uid = f"seats-cache:{model._meta.label}"
     post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid)

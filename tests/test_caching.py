@@ -195,3 +195,51 @@ def test_versions_change_only_when_the_change_commits():
         breakout.save()
         assert b"Renamed" not in reader.get(url).content  # still the committed page
     assert b"Renamed in a transaction" in reader.get(url).content
+
+
+@pytest.fixture
+def open_part(db):
+    summit, part, [full, other] = make_programme(breakouts=2, double_sessions=0, onsite=1)
+    hour = dt.timedelta(hours=1)
+    Picking.objects.create(part=part, opens_at=timezone.now() - hour, closes_at=timezone.now() + hour)
+    return summit, full, other
+
+
+def test_a_participants_agenda_is_cached_for_them_alone(client, open_part, django_assert_num_queries):
+    summit, full, _ = open_part
+    alice, bob = make_participant(summit, display_name="Alice"), make_participant(summit, display_name="Bob")
+    breakout_services.pick(participant=alice, breakout_room=full)
+    client.force_login(alice.user)
+    first = client.get(f"/{summit.slug}/me/")
+    # session, user, summit, participant: the agenda itself comes from the cache
+    with django_assert_num_queries(4):
+        again = client.get(f"/{summit.slug}/me/")
+    assert again.content.count(full.title.encode()) == first.content.count(full.title.encode()) > 0
+    assert "private" in again["Cache-Control"] and "no-store" in again["Cache-Control"]
+    other = Client()
+    other.force_login(bob.user)
+    page = other.get(f"/{summit.slug}/me/").content
+    assert b"Bob" in page and b"Alice" not in page
+
+
+def test_a_waitlisted_participant_sees_their_place_move_up(client, open_part):
+    summit, full, _ = open_part
+    seated, waiting = make_participant(summit), make_participant(summit)
+    breakout_services.pick(participant=seated, breakout_room=full)
+    assert breakout_services.pick(participant=waiting, breakout_room=full).status == "waitlisted"
+    client.force_login(waiting.user)
+    assert b"waitlist" in client.get(f"/{summit.slug}/me/").content.lower()
+    breakout_services.leave(participant=seated, breakout_room=full)
+    page = client.get(f"/{summit.slug}/me/").content.decode()
+    assert "waitlist" not in page.lower().split("<main", 1)[1].split("calendar", 1)[0]
+
+
+def test_an_agenda_with_a_one_time_message_is_not_cached(client, open_part):
+    summit, full, _ = open_part
+    participant = make_participant(summit)
+    client.force_login(participant.user)
+    client.get(f"/{summit.slug}/me/")
+    client.post(f"/{summit.slug}/breakouts/{full.slug}/pick/")  # leaves a message for the next page
+    with_message = client.get(f"/{summit.slug}/me/").content
+    assert b'class="message' in with_message
+    assert b'class="message' not in client.get(f"/{summit.slug}/me/").content

@@ -70,10 +70,15 @@ def test_sqlite_takes_the_write_lock_when_a_transaction_starts():
     assert "'transaction_mode': 'IMMEDIATE'" in options and "journal_mode=WAL" in options
 
 
-def test_cache_is_local_memory_by_default_and_redis_by_url():
+def test_cache_is_local_memory_in_development_and_redis_by_url():
     assert setting("settings.CACHES['default']['BACKEND']", DEBUG="1").endswith("LocMemCache")
     redis = setting("settings.CACHES['default']['BACKEND']", DEBUG="1", CACHE_URL="redis://cache:6379/0")
-    assert redis == "django.core.cache.backends.redis.RedisCache"
+    assert redis == "summit.redis_cache.RedisCache"
+
+
+def test_production_cache_is_shared_by_the_workers_of_a_machine_by_default():
+    # Page versions live in the cache: a per-process cache would let workers serve stale pages.
+    assert setting("settings.CACHES['default']['BACKEND']", **PRODUCTION).endswith("FileBasedCache")
 
 
 def test_mail_goes_to_the_console_unless_an_smtp_host_is_set():

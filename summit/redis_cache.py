@@ -1,0 +1,27 @@
+"""Django's Redis cache backend, keeping one redis-py client per connection pool.
+
+Django builds a new ``redis.Redis`` client for every cache call; redis-py fills ~170 response
+callbacks in each one, which cost a cached page about a fifth of its time. A client is
+thread-safe and stateless beyond its pool, so one per pool serves every call.
+"""
+
+from django.core.cache.backends import redis
+
+
+class _ReusingClient(redis.RedisCacheClient):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
+class RedisCache(redis.RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = _ReusingClient
