@@ -99,7 +99,12 @@ class BreakoutRoomQuerySet(models.QuerySet):
 
         def count(mode):
             counted = firsts.filter(participant__attendance=mode).annotate(n=Count("pk")).values("n")[:1]
-            return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+            # Only ranked parts show demand; the CASE spares live parts the count over preferences.
+            return Case(
+                When(part__picking__method=Picking.Method.RANKED,
+                     then=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))),
+                default=Value(0),
+            )
 
         return self.annotate(first_choice_onsite=count(Mode.ONSITE), first_choice_online=count(Mode.ONLINE))
 
