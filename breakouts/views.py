@@ -147,22 +147,22 @@ def _urls(request, summit):
     )
 
 
-@require_safe
-@public_page()
-def schedule_json(request, summit):
-    programme, events = _export(request, summit)
-    url, base_url = _urls(request, programme.summit)
-    content = exports.render_json(programme, events, url=url, base_url=base_url)
-    return _export_response(content, "application/json; charset=utf-8", f"{programme.summit.slug}.json")
+def _schedule_export(render, content_type, extension):
+    """A schedule export view: the programme's events through one of exports' renderers."""
+
+    @require_safe
+    @public_page()
+    def view(request, summit):
+        programme, events = _export(request, summit)
+        url, base_url = _urls(request, programme.summit)
+        content = render(programme, events, url=url, base_url=base_url)
+        return _export_response(content, content_type, f"{programme.summit.slug}.{extension}")
+
+    return view
 
 
-@require_safe
-@public_page()
-def schedule_xml(request, summit):
-    programme, events = _export(request, summit)
-    url, base_url = _urls(request, programme.summit)
-    content = exports.render_xml(programme, events, url=url, base_url=base_url)
-    return _export_response(content, "application/xml; charset=utf-8", f"{programme.summit.slug}.xml")
+schedule_json = _schedule_export(exports.render_json, "application/json; charset=utf-8", "json")
+schedule_xml = _schedule_export(exports.render_xml, "application/xml; charset=utf-8", "xml")
 
 
 @require_safe

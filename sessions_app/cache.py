@@ -158,19 +158,9 @@ def public_page(seats_kwarg=None):
             version_keys = [_programme_key(kwargs["summit"])]
             if seats_kwarg:
                 version_keys.append(_seats_key(kwargs["summit"], kwargs[seats_kwarg]))
-            page_key = "page:" + hashlib.sha256(
-                f"{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
-            ).hexdigest()
-            # One round trip: the versions and the page stored with the versions it was built on.
-            found = cache.get_many([*version_keys, page_key])
-            versions = _current_versions(found, version_keys)
-            stored = found.get(page_key)
-            if stored is None or stored[0] != versions:
-                response = _rendered(view(request, *args, **kwargs))
-                if response.status_code != 200 or response.streaming:
-                    return response
-                stored = _store(page_key, versions, response)
-            return _restore(request, stored)
+            return _cached(
+                request, version_keys, "page", lambda: view(request, *args, **kwargs), personal=False
+            )
 
         return wrapper
 
@@ -230,8 +220,14 @@ def personal_page(request, *, summit_slug, participant_id, build):
     if len(get_messages(request)):
         return build()
     version_keys = [_programme_key(summit_slug), _participant_key(participant_id)]
-    page_key = "personal:" + hashlib.sha256(
-        f"{participant_id}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
+    return _cached(request, version_keys, f"participant:{participant_id}", build, personal=True)
+
+
+def _cached(request, version_keys, scope, build, *, personal):
+    """The page for this request from the cache if it was built on the current versions, else
+    built now and kept. One round trip: the versions and the page are fetched together."""
+    page_key = "page:" + hashlib.sha256(
+        f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
     ).hexdigest()
     found = cache.get_many([*version_keys, page_key])
     versions = _current_versions(found, version_keys)
@@ -241,7 +237,7 @@ def personal_page(request, *, summit_slug, participant_id, build):
         if response.status_code != 200 or response.streaming:
             return response
         stored = _store(page_key, versions, response)
-    return _restore(request, stored, personal=True)
+    return _restore(request, stored, personal=personal)
 
 
 def _with_etag(request, response):
