@@ -11,7 +11,7 @@ urlpatterns = [
     path("healthz", sessions_views.healthz, name="healthz"),
     *([path("bench/ceiling", sessions_views.benchmark_ceiling)] if settings.BENCHMARK_CEILING else []),
     path("admin/", admin.site.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("language/", sessions_views.choose_language, name="language"),
     path("accounts/signup/", participant_views.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
     # breakouts owns the pages that show breakout rooms: the day page, the breakout list, the exports.

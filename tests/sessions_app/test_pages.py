@@ -55,9 +55,9 @@ def test_language_switcher_changes_the_interface_language(client, db):
     summit = make_summit()
     make_part(make_session(make_day(summit)), kind=SessionPart.Kind.PLENARY)
     page = client.get(f"/{summit.slug}/day/1/").content.decode()
-    assert 'action="/i18n/setlang/"' in page
-    response = client.post("/i18n/setlang/", {"language": "de", "next": f"/{summit.slug}/day/1/"})
-    assert response.status_code == 302
+    assert 'action="/language/" method="get"' in page
+    response = client.get("/language/", {"language": "de", "next": f"/{summit.slug}/day/1/"})
+    assert response.status_code == 302 and response["Location"] == f"/{summit.slug}/day/1/"
     german = client.get(f"/{summit.slug}/day/1/").content.decode()
     assert '<html lang="de"' in german
     assert "Mai 2030" in german  # dates formatted by the locale
@@ -69,3 +69,20 @@ def test_accept_language_picks_the_language(client, db):
     make_day(summit)
     html = client.get(f"/{summit.slug}/day/1/", HTTP_ACCEPT_LANGUAGE="de").content.decode()
     assert '<html lang="de"' in html
+
+
+def test_language_choice_never_redirects_off_the_site(client, db):
+    response = client.get("/language/", {"language": "de", "next": "https://evil.example.org/"})
+    assert response["Location"] == "/"
+
+
+def test_unknown_language_is_ignored(client, db):
+    response = client.get("/language/", {"language": "xx", "next": "/"})
+    assert "django_language" not in response.cookies
+
+
+def test_public_pages_carry_no_csrf_token_for_anonymous_readers(client, db):
+    summit = make_summit()
+    make_part(make_session(make_day(summit)), kind=SessionPart.Kind.PLENARY)
+    response = client.get(f"/{summit.slug}/day/1/")
+    assert b"csrfmiddlewaretoken" not in response.content and "csrftoken" not in response.cookies
