@@ -19,15 +19,8 @@ class BreakoutsConfig(AppConfig):
         def seat_pages(breakout_room_ids):
             return BreakoutRoom.objects.filter(pk__in=breakout_room_ids).values_list("summit__slug", "slug")
 
-        def waiting_participants(breakout_room_ids):
-            return Assignment.objects.waitlisted().filter(breakout_room__in=breakout_room_ids).values_list(
-                "participant_id", flat=True
-            )
-
         # Seat counts and first-choice counts are shown on the breakout room's own pages; seats,
         # waitlist places and rankings on the participant's agenda.
         for model in (Assignment, Preference):
-            cache.invalidate_seats_on_change(
-                model, seat_pages=seat_pages, waiting_participants=waiting_participants
-            )
+            cache.invalidate_seats_on_change(model, seat_pages=seat_pages)
         cache.invalidate_participant_on_change(Participant)

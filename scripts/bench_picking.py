@@ -46,6 +46,7 @@ def parse_args():
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432",
                         help="PostgreSQL server (no database name); the script uses its own database")
     parser.add_argument("--database", default="summit_bench")
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/6", help="CACHE_URL for the server")
     parser.add_argument("--breakout-rooms", type=int, default=8,
                         help="breakout rooms in the part; the first is a double session (default 8)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
@@ -252,6 +253,9 @@ def main():
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
+        # The production shape: page versions in Redis, shared by every worker.
+        "CACHE_URL": args.cache,
+        "CACHE_KEY_PREFIX": f"bench-picking-{secrets.token_hex(4)}",
     }
     os.environ.update(env)
     sys.path.insert(0, str(ROOT))

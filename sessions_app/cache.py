@@ -65,8 +65,6 @@ class _Batch:
         if self.breakout_rooms and _seat_pages is not None:
             pairs = _seat_pages(self.breakout_rooms)
             cache.set_many({_seats_key(*pair): _new_version() for pair in pairs}, None)
-            # Everyone waiting for these rooms may have moved up the waitlist.
-            self.participants.update(_waiting_participants(self.breakout_rooms))
         if self.participants:
             cache.set_many({_participant_key(i): _new_version() for i in self.participants}, None)
 
@@ -94,10 +92,8 @@ def _queue(kind, ids):
     getattr(batch, kind).update(ids)
 
 
-# Set by the app that owns seats: breakout room ids → (summit slug, breakout room slug) pairs,
-# and → ids of the participants waiting for them.
+# Set by the app that owns seats: breakout room ids → (summit slug, breakout room slug) pairs.
 _seat_pages = None
-_waiting_participants = None
 
 
 def forget_old_slug(sender, instance, raw=False, **kwargs):
@@ -208,18 +204,20 @@ def _restore(request, stored, *, personal=False):
     return get_conditional_response(request, etag=etag, response=response)
 
 
-def personal_page(request, *, summit_slug, participant_id, build):
+def personal_page(request, *, summit_slug, participant_id, waiting_for=(), build):
     """A page only one participant ever sees (their agenda), cached for them alone.
 
-    It is keyed by the summit's programme version and the participant's own version, which
-    changes with their registration, their seats and waitlist places, and the waitlists they are
-    on. `build()` renders it. Pages with a pending one-time message are never cached.
+    It is keyed by the summit's programme version, the participant's own version (their
+    registration, seats and waitlist places) and the seat versions of the breakout rooms whose
+    waitlists they are on (`waiting_for`: slugs), where others leaving moves them up.
+    `build()` renders it. Pages with a pending one-time message are never cached.
     """
     from django.contrib.messages import get_messages
 
     if len(get_messages(request)):
         return build()
     version_keys = [_programme_key(summit_slug), _participant_key(participant_id)]
+    version_keys += [_seats_key(summit_slug, slug) for slug in sorted(waiting_for)]
     return _cached(request, version_keys, f"participant:{participant_id}", build, personal=True)
 
 
@@ -312,17 +310,16 @@ def invalidate_programme_on_change(model, summit_id_path, m2m_fields=()):
         m2m_changed.connect(m2m_handler, sender=getattr(model, field).through, weak=False, dispatch_uid=uid)
 
 
-def invalidate_seats_on_change(model, *, seat_pages, waiting_participants):
+def invalidate_seats_on_change(model, *, seat_pages):
     """Bump the seat version of an instance's breakout room, and its participant's own pages,
     when one is saved or deleted.
 
-    `seat_pages(ids)` gives the (summit slug, breakout room slug) of breakout room ids, and
-    `waiting_participants(ids)` the ids of the participants on their waitlists.
+    `seat_pages(ids)` gives the (summit slug, breakout room slug) of breakout room ids.
     """
     from django.db.models.signals import post_delete, post_save
 
-    global _seat_pages, _waiting_participants
-    _seat_pages, _waiting_participants = seat_pages, waiting_participants
+    global _seat_pages
+    _seat_pages = seat_pages
 
     def handler(sender, instance, **kwargs):
         if not kwargs.get("raw"):
