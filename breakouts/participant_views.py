@@ -272,7 +272,9 @@ def my_agenda(request, summit):
             {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
         )
 
-    waiting_for = participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
+    def waiting_for():
+        return participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
+
     return personal_page(
         request, summit_slug=summit.slug, participant_id=participant.pk, waiting_for=waiting_for, build=build
     )

@@ -175,12 +175,13 @@ def _etag(body):
     return f'"{hashlib.sha256(_CSRF_VALUE.sub(b"", body)).hexdigest()[:32]}"'
 
 
-def _store(key, versions, response):
+def _store(key, versions, response, dependencies=None):
     """Keep the page with the versions it was built on (read before it was built, so a change
     committed meanwhile makes it outdated at once)."""
     body = _CSRF_VALUE.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
     headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "etag", "vary")}
-    stored = (versions, headers, body, _CSRF_PLACEHOLDER in body, _etag(response.content))
+    has_form = _CSRF_PLACEHOLDER in body
+    stored = (versions, headers, body, has_form, _etag(response.content), dependencies or {})
     cache.set(key, stored, PAGE_TIMEOUT)
     return stored
 
@@ -188,7 +189,7 @@ def _store(key, versions, response):
 def _restore(request, stored, *, personal=False):
     from django.http import HttpResponse
 
-    _versions, headers, body, has_form, etag = stored
+    _versions, headers, body, has_form, etag, _dependencies = stored
     if has_form:
         # Each reader gets a token for their own CSRF cookie (get_token sets that cookie).
         body = body.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
@@ -204,38 +205,56 @@ def _restore(request, stored, *, personal=False):
     return get_conditional_response(request, etag=etag, response=response)
 
 
-def personal_page(request, *, summit_slug, participant_id, waiting_for=(), build):
+def personal_page(request, *, summit_slug, participant_id, waiting_for, build):
     """A page only one participant ever sees (their agenda), cached for them alone.
 
-    It is keyed by the summit's programme version, the participant's own version (their
-    registration, seats and waitlist places) and the seat versions of the breakout rooms whose
-    waitlists they are on (`waiting_for`: slugs), where others leaving moves them up.
-    `build()` renders it. Pages with a pending one-time message are never cached.
+    It is keyed by the summit's programme version and the participant's own version (their
+    registration, seats and waitlist places); it also depends on the seat versions of the breakout
+    rooms whose waitlists they are on (`waiting_for()`: slugs, asked only when the page is built,
+    since their own version changes whenever that list does), where others leaving moves them
+    up. `build()` renders it. Pages with a pending one-time message are never cached.
     """
     from django.contrib.messages import get_messages
 
     if len(get_messages(request)):
         return build()
     version_keys = [_programme_key(summit_slug), _participant_key(participant_id)]
-    version_keys += [_seats_key(summit_slug, slug) for slug in sorted(waiting_for)]
-    return _cached(request, version_keys, f"participant:{participant_id}", build, personal=True)
+
+    def dependencies():
+        return [_seats_key(summit_slug, slug) for slug in sorted(waiting_for())]
+
+    scope = f"participant:{participant_id}"
+    return _cached(request, version_keys, scope, build, personal=True, dependencies=dependencies)
 
 
-def _cached(request, version_keys, scope, build, *, personal):
+def _cached(request, version_keys, scope, build, *, personal, dependencies=None):
     """The page for this request from the cache if it was built on the current versions, else
-    built now and kept. One round trip: the versions and the page are fetched together."""
+    built now and kept. One round trip for the versions and the page together; a second only for
+    a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
     page_key = "page:" + hashlib.sha256(
         f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
     ).hexdigest()
     found = cache.get_many([*version_keys, page_key])
     versions = _current_versions(found, version_keys)
     stored = found.get(page_key)
-    if stored is None or stored[0] != versions:
-        response = _rendered(build())
-        if response.status_code != 200 or response.streaming:
-            return response
-        stored = _store(page_key, versions, response)
+    if stored is not None and stored[0] == versions and _dependencies_current(stored):
+        return _restore(request, stored, personal=personal)
+    dependency_keys = dependencies() if dependencies else []
+    dependency_versions = _current_versions(cache.get_many(dependency_keys), dependency_keys)[:-1]
+    response = _rendered(build())
+    if response.status_code != 200 or response.streaming:
+        return response
+    dependency_map = dict(zip(dependency_keys, dependency_versions, strict=True))
+    stored = _store(page_key, versions, response, dependency_map)
     return _restore(request, stored, personal=personal)
+
+
+def _dependencies_current(stored):
+    dependencies = stored[5]
+    if not dependencies:
+        return True
+    current = cache.get_many(list(dependencies))
+    return all(current.get(key) == version for key, version in dependencies.items())
 
 
 def _with_etag(request, response):
