@@ -489,10 +489,7 @@ def pick(*, participant, breakout_room, at=None):
     locked = _lock_parts([breakout_room.part_id])
     _check_exists(breakout_room, locked)
 
-    entries = list(
-        Assignment.objects.filter(participant=participant, part_id=breakout_room.part_id)
-        .select_related("breakout_room__part")
-    )
+    entries = _entries_in_part(participant, breakout_room.part_id)
     here = next((e for e in entries if e.breakout_room_id == breakout_room.pk), None)
     if here is not None and here.status == Assignment.Status.CONFIRMED:
         return here
@@ -508,13 +505,9 @@ def pick(*, participant, breakout_room, at=None):
         entry.save()
         return entry
 
-    _delete([e for e in entries if e is not here])
-    entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
-    entry.mode = mode
-    entry.status = Assignment.Status.CONFIRMED
-    entry.booking = booking
-    entry.source = Assignment.Source.PICKED
-    entry.save()
+    entry = _confirm(
+        participant, breakout_room, entries, here, mode, booking, source=Assignment.Source.PICKED
+    )
     if seat is not None:
         _fill_free_seats([(seat.breakout_room, seat.mode)], locked)
     return entry
@@ -523,6 +516,26 @@ def pick(*, participant, breakout_room, at=None):
 def _delete(entries):
     if entries:
         Assignment.objects.filter(pk__in=[e.pk for e in entries]).delete()
+
+
+def _entries_in_part(participant, part_id):
+    """The participant's seat and waitlist places in a part (call with the locks held)."""
+    entries = Assignment.objects.filter(participant=participant, part_id=part_id)
+    return list(entries.select_related("breakout_room__part"))
+
+
+def _confirm(participant, breakout_room, entries, here, mode, booking, *, source, pin=False):
+    """Seat the participant in `booking`: their entry in `breakout_room` (`here`, or a new one)
+    becomes the confirmed seat, and their other entries in the part are given up."""
+    _delete([e for e in entries if e is not here])
+    entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
+    entry.mode = mode
+    entry.status = Assignment.Status.CONFIRMED
+    entry.booking = booking
+    entry.source = source
+    entry.pinned = entry.pinned or pin
+    entry.save()
+    return entry
 
 
 @_seat_transaction
@@ -573,10 +586,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     if not bookings:
         raise BreakoutError(_("“%(title)s” has no room booked yet.") % {"title": breakout_room.title})
 
-    entries = list(
-        Assignment.objects.filter(participant=participant, part_id=breakout_room.part_id)
-        .select_related("breakout_room__part")
-    )
+    entries = _entries_in_part(participant, breakout_room.part_id)
     here = next((e for e in entries if e.breakout_room_id == breakout_room.pk), None)
     if booking is not None:
         booking = next((b for b in bookings if b.pk == booking.pk), None)
@@ -600,14 +610,9 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
         )
 
     freed = [(e.breakout_room, e.mode) for e in entries if e.status == Assignment.Status.CONFIRMED]
-    _delete([e for e in entries if e is not here])
-    entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
-    entry.mode = mode
-    entry.status = Assignment.Status.CONFIRMED
-    entry.booking = booking
-    entry.source = Assignment.Source.ORGANISER
-    entry.pinned = True
-    entry.save()
+    entry = _confirm(
+        participant, breakout_room, entries, here, mode, booking, source=Assignment.Source.ORGANISER, pin=True
+    )
     _fill_free_seats(freed, locked)
     return entry
 

@@ -7,7 +7,7 @@ import itertools
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from breakouts.models import Booking, BreakoutRoom, Mode, Participant, Room
+from breakouts.models import Booking, BreakoutRoom, Mode, Participant, Picking, Room
 from sessions_app.models import Day, Session, SessionPart, Summit
 
 UTC = dt.timezone.utc
@@ -118,3 +118,12 @@ def make_programme(*, breakouts=3, double_sessions=1, onsite=25, online=100, sum
         rooms = [make_room(summit, onsite=onsite, online=online) for _ in range(count)]
         result.append(make_breakout(part, rooms=rooms, position=i + 1))
     return summit, part, result
+
+
+def open_picking(part, **fields):
+    """A live picking window for `part` that is open now (an hour each way)."""
+    now = dt.datetime.now(UTC)
+    fields.setdefault("opens_at", now - dt.timedelta(hours=1))
+    fields.setdefault("closes_at", now + dt.timedelta(hours=1))
+    fields.setdefault("method", Picking.Method.LIVE)
+    return Picking.objects.create(part=part, **fields)

@@ -1,20 +1,18 @@
 """Public pages are cached for anonymous readers and never served stale."""
 
-import datetime as dt
 from pathlib import Path
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from breakouts import services as breakout_services
 from breakouts.generator import SummitSize, generate_summit
-from breakouts.models import BreakoutRoom, Mode, Picking
+from breakouts.models import BreakoutRoom, Mode
 from charter.services import import_agenda
 from sessions_app.agenda import load_file
-from tests.factories import make_participant, make_programme
+from tests.factories import make_participant, make_programme, open_picking
 
 DEMO = "demo/wikimedia-summit-2022.yaml"
 PUBLIC_PAGES = [
@@ -102,9 +100,7 @@ def test_a_seat_taken_updates_that_room_and_nothing_else(
 ):
     with django_capture_on_commit_callbacks(execute=True):
         summit, part, [taken, other] = make_programme(breakouts=2, double_sessions=0, onsite=3)
-        now = timezone.now()
-        hour = dt.timedelta(hours=1)
-        Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
+        open_picking(part)
         participant = make_participant(summit, mode=Mode.ONSITE)
     pages = {b.slug: f"/{summit.slug}/breakouts/{b.slug}/" for b in (taken, other)}
     day_page = f"/{summit.slug}/day/1/"
@@ -204,8 +200,7 @@ def test_versions_change_only_when_the_change_commits():
 @pytest.fixture
 def open_part(db):
     summit, part, [full, other] = make_programme(breakouts=2, double_sessions=0, onsite=1)
-    hour = dt.timedelta(hours=1)
-    Picking.objects.create(part=part, opens_at=timezone.now() - hour, closes_at=timezone.now() + hour)
+    open_picking(part)
     return summit, full, other
 
 

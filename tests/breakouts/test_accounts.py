@@ -1,16 +1,14 @@
 """Accounts (sign up, sign in/out, password change and reset by e-mail) and summit registration."""
 
-import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from breakouts import services
-from breakouts.models import Assignment, Mode, Participant, Picking
-from tests.factories import make_participant, make_programme, make_summit, make_user
+from breakouts.models import Assignment, Mode, Participant
+from tests.factories import make_participant, make_programme, make_summit, make_user, open_picking
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
@@ -115,9 +113,7 @@ def test_register_needs_sign_in(client):
 
 def test_changing_attendance_on_the_registration_page_moves_the_seat(client):
     summit, part, [single] = make_programme(breakouts=1, double_sessions=0, onsite=1, online=1)
-    now = timezone.now()
-    hour = dt.timedelta(hours=1)
-    Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
+    open_picking(part)
     participant = make_participant(summit, mode=Mode.ONSITE, display_name="Ada")
     services.pick(participant=participant, breakout_room=single)
     client.force_login(participant.user)

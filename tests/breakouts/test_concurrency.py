@@ -1,7 +1,6 @@
 """Seat guarantees under simultaneous requests: real threads on the real database (SQLite or
 PostgreSQL, whichever DATABASE_URL selects), started together with a barrier."""
 
-import datetime as dt
 import itertools
 import threading
 from collections import Counter
@@ -9,12 +8,11 @@ from collections import Counter
 import pytest
 from django.db import connection
 from django.db.models import Count, F
-from django.utils import timezone
 
 from breakouts import services
-from breakouts.models import Assignment, Booking, Mode, Picking
+from breakouts.models import Assignment, Booking, Mode
 from breakouts.services import BreakoutError
-from tests.factories import make_breakout, make_participant, make_programme, make_room
+from tests.factories import make_breakout, make_participant, make_programme, make_room, open_picking
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 
@@ -61,11 +59,6 @@ def run_together(calls, threads=THREADS):
     assert not failures, failures
     return results, refusals
 
-
-def open_picking(part):
-    now = timezone.now()
-    Picking.objects.create(part=part, method=Picking.Method.LIVE, opens_at=now - dt.timedelta(hours=1),
-                           closes_at=now + dt.timedelta(hours=1))
 
 
 def assert_seat_rules(part):

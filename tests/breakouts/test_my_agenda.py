@@ -1,13 +1,11 @@
 """/<summit>/me/: the participant's own agenda, the links that belong to them, their calendar feed."""
 
-import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from breakouts import services
-from breakouts.models import Mode, Picking
+from breakouts.models import Mode
 from sessions_app.models import SessionPart
 from tests.factories import (
     make_breakout,
@@ -17,16 +15,12 @@ from tests.factories import (
     make_programme,
     make_room,
     make_user,
+    open_picking,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-
-def open_picking(part):
-    now = timezone.now()
-    Picking.objects.create(part=part, method=Picking.Method.LIVE, opens_at=now - dt.timedelta(hours=1),
-                           closes_at=now + dt.timedelta(hours=1))
 
 
 @pytest.fixture

@@ -22,17 +22,12 @@ from tests.factories import (
     make_session,
     make_summit,
     make_user,
+    open_picking,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-
-def open_picking(part, **fields):
-    now = timezone.now()
-    fields.setdefault("opens_at", now - dt.timedelta(hours=1))
-    fields.setdefault("closes_at", now + dt.timedelta(hours=1))
-    return Picking.objects.create(part=part, method=Picking.Method.LIVE, **fields)
 
 
 @pytest.fixture

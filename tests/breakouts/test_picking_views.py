@@ -8,18 +8,12 @@ from django.utils import timezone
 
 from breakouts import services
 from breakouts.models import Assignment, Mode, Picking
-from tests.factories import make_participant, make_programme, make_summit, make_user
+from tests.factories import make_participant, make_programme, make_summit, make_user, open_picking
 
 pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-
-def open_picking(part, **fields):
-    now = timezone.now()
-    fields.setdefault("opens_at", now - dt.timedelta(hours=1))
-    fields.setdefault("closes_at", now + dt.timedelta(hours=1))
-    return Picking.objects.create(part=part, method=Picking.Method.LIVE, **fields)
 
 
 @pytest.fixture

@@ -2,16 +2,14 @@
 waitlists, as a page and as CSV; moving and removing participants by hand."""
 
 import csv
-import datetime as dt
 import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from breakouts import services
-from breakouts.models import Assignment, Mode, Participant, Picking
-from tests.factories import make_organiser, make_participant, make_programme, make_user
+from breakouts.models import Assignment, Mode, Participant
+from tests.factories import make_organiser, make_participant, make_programme, make_user, open_picking
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def programme():
     summit, part, breakout_rooms = make_programme(breakouts=2, double_sessions=1, onsite=2, online=2)
-    now = timezone.now()
-    hour = dt.timedelta(hours=1)
-    Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
+    open_picking(part)
     return summit, part, breakout_rooms
 
 

@@ -1,14 +1,20 @@
 """A participant in a real browser: sign up, register as online, pick a breakout room, find it with
 its video link on their agenda, leave it. Also checked with axe-core (WCAG 2.1 AA)."""
 
-import datetime as dt
 
 import pytest
 from django.utils import timezone
 
-from breakouts.models import Picking
 from tests.browser.axe import axe_violations
-from tests.factories import make_breakout, make_day, make_part, make_room, make_session, make_summit
+from tests.factories import (
+    make_breakout,
+    make_day,
+    make_part,
+    make_room,
+    make_session,
+    make_summit,
+    open_picking,
+)
 
 
 @pytest.fixture
@@ -16,8 +22,7 @@ def breakout_room(live_server, transactional_db, settings):
     summit = make_summit(slug="browser-summit", name="Browser Summit")
     now = timezone.now()
     part = make_part(make_session(make_day(summit, date=now.date()), number=4), code="S4.2")
-    hour = dt.timedelta(hours=1)
-    Picking.objects.create(part=part, opens_at=now - hour, closes_at=now + hour)
+    open_picking(part)
     room = make_room(summit, code="05", onsite=10, online=20, video_url="https://meet.example.org/room-05")
     return make_breakout(part, rooms=[room], slug="charter-preamble", title="Charter Preamble")
 
