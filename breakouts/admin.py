@@ -53,8 +53,18 @@ class BreakoutRoomForm(forms.ModelForm):
     class Meta:
         model = BreakoutRoom
         fields = [
-            "position", "title", "slug", "track", "format", "aim", "why_join", "process",
-            "resource_title", "resource_url", "notes_url", "notes_have_content",
+            "position",
+            "title",
+            "slug",
+            "track",
+            "format",
+            "aim",
+            "why_join",
+            "process",
+            "resource_title",
+            "resource_url",
+            "notes_url",
+            "notes_have_content",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -174,7 +184,8 @@ class MoveForm(forms.Form):
         Booking.objects.none(), label=_("room"), required=False, empty_label=_("the emptier room")
     )
     allow_over_capacity = forms.BooleanField(
-        label=_("allow over capacity"), required=False,
+        label=_("allow over capacity"),
+        required=False,
         help_text=_("Seat them even when the room has no free seat of their mode."),
     )
 
@@ -183,8 +194,8 @@ class MoveForm(forms.Form):
         self.fields["participant"].queryset = Participant.objects.filter(
             summit_id=breakout_room.summit_id
         ).order_by("display_name", "pk")
-        self.fields["participant"].label_from_instance = (
-            lambda p: f"{p.display_name} ({p.get_attendance_display()})"
+        self.fields["participant"].label_from_instance = lambda p: (
+            f"{p.display_name} ({p.get_attendance_display()})"
         )
         self.fields["booking"].queryset = breakout_room.bookings.select_related("room").order_by("label")
 
@@ -213,16 +224,23 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         if not obj.pk:
             return "—"
         return format_html(
-            '<a href="{}">{}</a>', reverse("admin:breakouts_breakoutroom_roster", args=[obj.pk]),
+            '<a href="{}">{}</a>',
+            reverse("admin:breakouts_breakoutroom_roster", args=[obj.pk]),
             _("Onsite, online and waitlist"),
         )
 
     def get_urls(self):
         return [
-            path("<int:pk>/roster/", self.admin_site.admin_view(self.roster_view),
-                 name="breakouts_breakoutroom_roster"),
-            path("<int:pk>/roster.csv", self.admin_site.admin_view(self.roster_csv),
-                 name="breakouts_breakoutroom_roster_csv"),
+            path(
+                "<int:pk>/roster/",
+                self.admin_site.admin_view(self.roster_view),
+                name="breakouts_breakoutroom_roster",
+            ),
+            path(
+                "<int:pk>/roster.csv",
+                self.admin_site.admin_view(self.roster_csv),
+                name="breakouts_breakoutroom_roster_csv",
+            ),
             *super().get_urls(),
         ]
 
@@ -261,19 +279,30 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         try:
             if "fill" in request.POST:
                 promoted = services.fill_free_seats(breakout_room=breakout_room, by=request.user)
-                self.message_user(request, ngettext(
-                    "%(n)d participant moved up from the waitlist.",
-                    "%(n)d participants moved up from the waitlist.", len(promoted),
-                ) % {"n": len(promoted)}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(n)d participant moved up from the waitlist.",
+                        "%(n)d participants moved up from the waitlist.",
+                        len(promoted),
+                    )
+                    % {"n": len(promoted)},
+                    messages.SUCCESS,
+                )
                 return True
             if "remove" in request.POST:
                 entry = get_object_or_404(
                     Assignment.objects.select_related("participant"),
-                    pk=request.POST.get("remove"), breakout_room=breakout_room,
+                    pk=request.POST.get("remove"),
+                    breakout_room=breakout_room,
                 )
                 services.leave(participant=entry.participant, breakout_room=breakout_room, by=request.user)
-                self.message_user(request, _("%(name)s left “%(title)s”.") % {
-                    "name": entry.participant.display_name, "title": breakout_room.title}, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(name)s left “%(title)s”.")
+                    % {"name": entry.participant.display_name, "title": breakout_room.title},
+                    messages.SUCCESS,
+                )
                 return True
             if form.is_valid():
                 entry = services.move(
@@ -283,11 +312,16 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                     allow_over_capacity=form.cleaned_data["allow_over_capacity"],
                     by=request.user,
                 )
-                self.message_user(request, _("%(name)s is seated in room %(room)s (%(mode)s).") % {
-                    "name": entry.participant.display_name,
-                    "room": f"{entry.booking.room.code} {entry.booking.label}".strip(),
-                    "mode": entry.get_mode_display(),
-                }, messages.SUCCESS)
+                self.message_user(
+                    request,
+                    _("%(name)s is seated in room %(room)s (%(mode)s).")
+                    % {
+                        "name": entry.participant.display_name,
+                        "room": f"{entry.booking.room.code} {entry.booking.label}".strip(),
+                        "mode": entry.get_mode_display(),
+                    },
+                    messages.SUCCESS,
+                )
                 return True
         except services.BreakoutError as error:
             self.message_user(request, str(error), messages.ERROR)
@@ -302,17 +336,41 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         filename = slugify(f"{breakout_room.part.code}-{breakout_room.slug}") or "roster"
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         writer = csv.writer(response)
-        writer.writerow([
-            "part", "breakout_room", "room", "label", "mode", "status", "waitlist_position",
-            "display_name", "affiliation", "username", "email", "how", "pinned", "asked_at",
-        ])
+        writer.writerow(
+            [
+                "part",
+                "breakout_room",
+                "room",
+                "label",
+                "mode",
+                "status",
+                "waitlist_position",
+                "display_name",
+                "affiliation",
+                "username",
+                "email",
+                "how",
+                "pinned",
+                "asked_at",
+            ]
+        )
 
         def row(entry, room="", label="", position=""):
             participant = entry.participant
             return [
-                breakout_room.part.code, breakout_room.title, room, label, entry.mode, entry.status, position,
-                _csv_safe(participant.display_name), _csv_safe(participant.affiliation),
-                participant.user.get_username(), participant.user.email, entry.source, entry.pinned,
+                breakout_room.part.code,
+                breakout_room.title,
+                room,
+                label,
+                entry.mode,
+                entry.status,
+                position,
+                _csv_safe(participant.display_name),
+                _csv_safe(participant.affiliation),
+                participant.user.get_username(),
+                participant.user.email,
+                entry.source,
+                entry.pinned,
                 entry.queued_at.isoformat(),
             ]
 
@@ -372,8 +430,11 @@ class ParticipantAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{participant}: {error}", messages.ERROR)
         self.message_user(
             request,
-            ngettext("%(n)d participant now attends %(mode)s; their seats moved with them.",
-                     "%(n)d participants now attend %(mode)s; their seats moved with them.", moved)
+            ngettext(
+                "%(n)d participant now attends %(mode)s; their seats moved with them.",
+                "%(n)d participants now attend %(mode)s; their seats moved with them.",
+                moved,
+            )
             % {"n": moved, "mode": Mode(attendance).label.lower()},
             messages.SUCCESS,
         )
@@ -400,13 +461,27 @@ class AssignmentAdmin(admin.ModelAdmin):
     """Seats are read here; they change only through the picking and assignment services."""
 
     list_display = [
-        "participant", "breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at"
+        "participant",
+        "breakout_room",
+        "booking",
+        "mode",
+        "status",
+        "source",
+        "pinned",
+        "queued_at",
     ]
     list_filter = ["status", "mode", "source", "pinned", "part__session__day__summit", "part"]
     search_fields = ["participant__display_name", "breakout_room__title"]
     list_select_related = ["participant", "breakout_room__part", "booking__room"]
     readonly_fields = [
-        "participant", "breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at"
+        "participant",
+        "breakout_room",
+        "booking",
+        "mode",
+        "status",
+        "source",
+        "pinned",
+        "queued_at",
     ]
 
     def has_add_permission(self, request):

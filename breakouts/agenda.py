@@ -8,13 +8,38 @@ from . import services
 from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
 
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
-BREAKOUT_KEYS = ["slug", "title", "track", "format", "rooms", "aim", "why_join", "process", "resource",
-                 "notes"]
+BREAKOUT_KEYS = [
+    "slug",
+    "title",
+    "track",
+    "format",
+    "rooms",
+    "aim",
+    "why_join",
+    "process",
+    "resource",
+    "notes",
+]
 PICKING_KEYS = ["method", "opens_at", "closes_at", "rank_count"]
-BREAKOUT_FIELDS = ["position", "title", "track", "format", "aim", "why_join", "process", "resource_title",
-                   "resource_url", "notes_url", "notes_have_content"]
-FIELD_KEYS = {"resource_title": "resource.title", "resource_url": "resource.url", "notes_url": "notes.url",
-              "notes_have_content": "notes.has_content"}
+BREAKOUT_FIELDS = [
+    "position",
+    "title",
+    "track",
+    "format",
+    "aim",
+    "why_join",
+    "process",
+    "resource_title",
+    "resource_url",
+    "notes_url",
+    "notes_have_content",
+]
+FIELD_KEYS = {
+    "resource_title": "resource.title",
+    "resource_url": "resource.url",
+    "notes_url": "notes.url",
+    "notes_have_content": "notes.has_content",
+}
 
 
 def read_breakouts(reader, data, programme):
@@ -25,8 +50,11 @@ def read_breakouts(reader, data, programme):
         if item is None:
             continue
         if isinstance(item.get("code"), int) and not isinstance(item["code"], bool):
-            reader.error(f"{where}.code", f"write room codes as text in quotes (\"03\"): unquoted, YAML "
-                         f"reads them as numbers (this one as {item['code']})")
+            reader.error(
+                f"{where}.code",
+                f'write room codes as text in quotes ("03"): unquoted, YAML '
+                f"reads them as numbers (this one as {item['code']})",
+            )
         room = Room(
             code=reader.value(item, "code", where, required=True, default=""),
             name=reader.value(item, "name", where, default=""),
@@ -57,8 +85,11 @@ def read_breakouts(reader, data, programme):
                 if reader.failed(f"{where}.rooms[{i}]"):
                     continue
                 if room_code in seen:
-                    reader.error(f"{where}.rooms[{i}]", f"room {room_code!r} is already used in {code} at "
-                                 f"{seen[room_code]}; a room holds one group at a time")
+                    reader.error(
+                        f"{where}.rooms[{i}]",
+                        f"room {room_code!r} is already used in {code} at "
+                        f"{seen[room_code]}; a room holds one group at a time",
+                    )
                 else:
                     seen[room_code] = f"{where}.rooms[{i}]"
         if part.data.get("picking") is not None and part.kind == part.Kind.BREAKOUTS:
@@ -80,8 +111,9 @@ def _read_breakout(reader, item, path, room_codes):
         slug=reader.value(item, "slug", path, required=True, default=""),
         title=reader.value(item, "title", path, required=True, default=""),
         track=reader.value(item, "track", path, default=""),
-        format=reader.value(item, "format", path, default=BreakoutRoom.Format.HYBRID,
-                            choices=BreakoutRoom.Format.values),
+        format=reader.value(
+            item, "format", path, default=BreakoutRoom.Format.HYBRID, choices=BreakoutRoom.Format.values
+        ),
         aim=reader.value(item, "aim", path, default=""),
         why_join=reader.value(item, "why_join", path, default=""),
         process=reader.value(item, "process", path, default=""),
@@ -98,8 +130,9 @@ def _read_breakout(reader, item, path, room_codes):
     if item.get("rooms") is None:
         reader.error(f"{path}.rooms", "is required: one room, or two for a double session")
     elif isinstance(item.get("rooms"), list) and not 1 <= len(item["rooms"]) <= 2:
-        reader.error(f"{path}.rooms",
-                     f"lists {len(item['rooms'])} rooms: give one, or two for a double session")
+        reader.error(
+            f"{path}.rooms", f"lists {len(item['rooms'])} rooms: give one, or two for a double session"
+        )
     return breakout
 
 
@@ -139,8 +172,10 @@ def write_breakouts(plan, summit, parts):
     held = _with_seats_or_choices(dropped)
     for breakout in dropped:
         if breakout.pk in held:
-            problems.append(f"breakout room {breakout.slug!r} is not in the file but has participants' "
-                            "seats or choices; move them first")
+            problems.append(
+                f"breakout room {breakout.slug!r} is not in the file but has participants' "
+                "seats or choices; move them first"
+            )
         else:
             breakout.delete()
     BreakoutRoom.objects.of_summit(summit).update(position=models.F("position") + PARKED)
@@ -190,10 +225,15 @@ def _with_seats_or_choices(breakouts):
 
 def export_rooms(summit):
     return [
-        compact({
-            "code": room.code, "name": room.name, "onsite_capacity": room.onsite_capacity,
-            "online_capacity": room.online_capacity, "video_url": room.video_url,
-        })
+        compact(
+            {
+                "code": room.code,
+                "name": room.name,
+                "onsite_capacity": room.onsite_capacity,
+                "online_capacity": room.online_capacity,
+                "video_url": room.video_url,
+            }
+        )
         for room in summit.rooms.order_by("code")
     ]
 
@@ -203,18 +243,29 @@ def export_part_breakouts(part):
     data = {}
     picking = getattr(part, "picking", None) if part.kind == part.Kind.BREAKOUTS else None
     if picking is not None:
-        data["picking"] = compact({
-            "method": picking.method, "opens_at": iso(picking.opens_at), "closes_at": iso(picking.closes_at),
-            "rank_count": picking.rank_count,
-        })
+        data["picking"] = compact(
+            {
+                "method": picking.method,
+                "opens_at": iso(picking.opens_at),
+                "closes_at": iso(picking.closes_at),
+                "rank_count": picking.rank_count,
+            }
+        )
     data["breakout_rooms"] = [
-        compact({
-            "slug": b.slug, "title": b.title, "track": b.track, "format": b.format,
-            "rooms": [booking.room.code for booking in sorted(b.bookings.all(), key=lambda x: x.label)],
-            "aim": b.aim, "why_join": b.why_join, "process": b.process,
-            "resource": compact({"title": b.resource_title, "url": b.resource_url}),
-            "notes": compact({"url": b.notes_url, "has_content": b.notes_have_content or None}),
-        })
+        compact(
+            {
+                "slug": b.slug,
+                "title": b.title,
+                "track": b.track,
+                "format": b.format,
+                "rooms": [booking.room.code for booking in sorted(b.bookings.all(), key=lambda x: x.label)],
+                "aim": b.aim,
+                "why_join": b.why_join,
+                "process": b.process,
+                "resource": compact({"title": b.resource_title, "url": b.resource_url}),
+                "notes": compact({"url": b.notes_url, "has_content": b.notes_have_content or None}),
+            }
+        )
         for b in sorted(part.breakout_rooms.all(), key=lambda b: b.position)
     ]
     return compact(data)

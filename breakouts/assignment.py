@@ -200,15 +200,17 @@ def solve(instance, *, seed):
     rm_nodes = np.arange(rm_base, p_base, dtype=np.int32)
     all_tails = np.concatenate([np.full(n, source, np.int32), p_tails, hub_tails, rm_nodes])
     all_heads = np.concatenate(
-        [np.arange(p_base, p_base + n, dtype=np.int32), p_heads, rm_nodes,
-         np.full(len(rm_nodes), sink, np.int32)]
+        [
+            np.arange(p_base, p_base + n, dtype=np.int32),
+            p_heads,
+            rm_nodes,
+            np.full(len(rm_nodes), sink, np.int32),
+        ]
     )
     all_caps = np.concatenate(
         [np.ones(n + len(p_tails), np.int64), np.asarray(left, np.int64), np.asarray(left, np.int64)]
     )
-    all_costs = np.concatenate(
-        [np.zeros(n, np.int64), p_costs, np.zeros(2 * len(room_modes), np.int64)]
-    )
+    all_costs = np.concatenate([np.zeros(n, np.int64), p_costs, np.zeros(2 * len(room_modes), np.int64)])
 
     flow = min_cost_flow.SimpleMinCostFlow()
     if len(all_tails):
@@ -235,8 +237,12 @@ def solve(instance, *, seed):
         else:
             via_hub[participant.mode].append(participant)
     for mode in MODES:
-        slots = [room_modes[j][0] for j in np.flatnonzero(hub_flows) if room_modes[j][1] == mode
-                 for _ in range(int(hub_flows[j]))]
+        slots = [
+            room_modes[j][0]
+            for j in np.flatnonzero(hub_flows)
+            if room_modes[j][1] == mode
+            for _ in range(int(hub_flows[j]))
+        ]
         people = via_hub[mode]
         order = rng.permutation(len(people))
         for room_id, idx in zip(slots, order, strict=True):
@@ -283,7 +289,7 @@ def _split_between_bookings(instance, rooms, participants, chosen, pinned_per_bo
             at = 0
             for booking, count in zip(room.bookings, counts, strict=True):
                 totals[booking.id] += count
-                for idx in order[at: at + count]:
+                for idx in order[at : at + count]:
                     p = people[idx]
                     rank = p.ranking.index(room.id) + 1 if room.id in p.ranking else None
                     if rank is not None and rank > len(instance.rank_costs):

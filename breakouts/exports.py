@@ -85,8 +85,10 @@ def _breakout_description(breakout_room):
         if value:
             lines.append(f"{label}: {value}")
     if breakout_room.resource_url:
-        lines.append(f"RESOURCE: {breakout_room.resource_title or breakout_room.resource_url} "
-                     f"{breakout_room.resource_url}")
+        lines.append(
+            f"RESOURCE: {breakout_room.resource_title or breakout_room.resource_url} "
+            f"{breakout_room.resource_url}"
+        )
     if breakout_room.notes_url:
         lines.append(f"NOTES: {breakout_room.notes_url}")
     return "\n".join(lines)
@@ -103,32 +105,39 @@ def programme_events(programme, *, absolute_uri):
         day = session.day
         breakout_rooms = part.loaded_breakout_rooms
         if part.kind != part.Kind.BREAKOUTS or not breakout_rooms:
-            events.append(Event(
-                uid=_stable_uid(summit, "part", part.code.lower()),
-                id=part.pk * _ID_STRIDE,
-                start=part.starts_at,
-                end=part.ends_at,
-                title=f"{part.code} {part.title}",
-                subtitle=part.lead,
-                room=str(part.get_kind_display()),
-                slug=slugify(f"{summit.acronym}-{part.code}-{part.title}"),
-                url=absolute_uri(part.get_absolute_url()),
-                day=day,
-                kind=part.kind,
-                track=session.title,
-                abstract=session.summary,
-                description=part.body,
-                persons=[host.name for host in part.hosts.all()],
-                links=_part_links(part),
-            ))
+            events.append(
+                Event(
+                    uid=_stable_uid(summit, "part", part.code.lower()),
+                    id=part.pk * _ID_STRIDE,
+                    start=part.starts_at,
+                    end=part.ends_at,
+                    title=f"{part.code} {part.title}",
+                    subtitle=part.lead,
+                    room=str(part.get_kind_display()),
+                    slug=slugify(f"{summit.acronym}-{part.code}-{part.title}"),
+                    url=absolute_uri(part.get_absolute_url()),
+                    day=day,
+                    kind=part.kind,
+                    track=session.title,
+                    abstract=session.summary,
+                    description=part.body,
+                    persons=[host.name for host in part.hosts.all()],
+                    links=_part_links(part),
+                )
+            )
             continue
         for breakout_room in breakout_rooms:
             bookings = breakout_room.loaded_bookings
             url = absolute_uri(breakout_room.get_absolute_url())
             links = [("related", breakout_room.notes_url, "Notes")] if breakout_room.notes_url else []
             if breakout_room.resource_url:
-                links.append(("web", breakout_room.resource_url,
-                              breakout_room.resource_title or breakout_room.resource_url))
+                links.append(
+                    (
+                        "web",
+                        breakout_room.resource_url,
+                        breakout_room.resource_title or breakout_room.resource_url,
+                    )
+                )
             common = {
                 "start": part.starts_at,
                 "end": part.ends_at,
@@ -142,25 +151,29 @@ def programme_events(programme, *, absolute_uri):
                 "links": links,
             }
             if not bookings:
-                events.append(Event(
-                    uid=_stable_uid(summit, "breakout", breakout_room.slug),
-                    id=breakout_room.pk * _ID_STRIDE + 2,
-                    title=f"{part.code} {breakout_room.title}",
-                    room=str(part.title),
-                    slug=slugify(f"{summit.acronym}-{breakout_room.slug}"),
-                    **common,
-                ))
+                events.append(
+                    Event(
+                        uid=_stable_uid(summit, "breakout", breakout_room.slug),
+                        id=breakout_room.pk * _ID_STRIDE + 2,
+                        title=f"{part.code} {breakout_room.title}",
+                        room=str(part.title),
+                        slug=slugify(f"{summit.acronym}-{breakout_room.slug}"),
+                        **common,
+                    )
+                )
             for booking in bookings:
                 room_name = _room_name(booking.room)
                 label = f" ({booking.label})" if booking.label else ""
-                events.append(Event(
-                    uid=_stable_uid(summit, "breakout", breakout_room.slug, "room", booking.room.code),
-                    id=booking.pk * _ID_STRIDE + 1,
-                    title=f"{part.code} {breakout_room.title}{label}",
-                    room=room_name,
-                    slug=slugify(f"{summit.acronym}-{breakout_room.slug}-room-{booking.room.code}"),
-                    **common,
-                ))
+                events.append(
+                    Event(
+                        uid=_stable_uid(summit, "breakout", breakout_room.slug, "room", booking.room.code),
+                        id=booking.pk * _ID_STRIDE + 1,
+                        title=f"{part.code} {breakout_room.title}{label}",
+                        room=room_name,
+                        slug=slugify(f"{summit.acronym}-{breakout_room.slug}-room-{booking.room.code}"),
+                        **common,
+                    )
+                )
     return events
 
 
@@ -208,13 +221,15 @@ def render_json(programme, events, *, url, base_url):
         rooms = {}
         for event in day_events:
             rooms.setdefault(event.room, []).append(_json_event(event, tz))
-        days.append({
-            "index": day.position,
-            "date": day.date.isoformat(),
-            "day_start": start.isoformat(),
-            "day_end": end.isoformat(),
-            "rooms": rooms,
-        })
+        days.append(
+            {
+                "index": day.position,
+                "date": day.date.isoformat(),
+                "day_start": start.isoformat(),
+                "day_end": end.isoformat(),
+                "rooms": rooms,
+            }
+        )
     conference = {
         "acronym": _json_acronym(summit.acronym),
         "title": summit.name,
@@ -294,8 +309,12 @@ def render_xml(programme, events, *, url, base_url):
     for day, day_events in _by_day(programme, events):
         start, end = _day_bounds(day, day_events, tz)
         day_element = etree.SubElement(
-            root, "day", index=str(day.position), date=day.date.isoformat(),
-            start=start.isoformat(), end=end.isoformat(),
+            root,
+            "day",
+            index=str(day.position),
+            date=day.date.isoformat(),
+            start=start.isoformat(),
+            end=end.isoformat(),
         )
         rooms = {}
         for event in day_events:
@@ -339,8 +358,12 @@ def _xml_event(parent, event, tz):
 
 def _ics_escape(text):
     return (
-        str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\n", "\\n")
+        str(text)
+        .replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
     )
 
 
@@ -383,8 +406,9 @@ def render_ics(events, *, name, stamp, url="", description=""):
     if url:
         lines.append(f"URL:{url}")
     for event in events:
-        text = "\n\n".join(filter(None, [event.description if event.kind == "breakout" else event.abstract,
-                                         event.url]))
+        text = "\n\n".join(
+            filter(None, [event.description if event.kind == "breakout" else event.abstract, event.url])
+        )
         lines += [
             "BEGIN:VEVENT",
             f"UID:{event.guid}@{GENERATOR.lower()}",

@@ -20,18 +20,25 @@ class BreakoutRoomFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     day = django_filters.ModelChoiceFilter(
-        label=_("Day"), field_name="part__session__day", queryset=Day.objects.none(),
+        label=_("Day"),
+        field_name="part__session__day",
+        queryset=Day.objects.none(),
         empty_label=_("All days"),
     )
     session = django_filters.ModelChoiceFilter(
-        label=_("Session"), field_name="part__session", queryset=Session.objects.none(),
+        label=_("Session"),
+        field_name="part__session",
+        queryset=Session.objects.none(),
         empty_label=_("All sessions"),
     )
     format = django_filters.ChoiceFilter(
         label=_("Format"), choices=BreakoutRoom.Format.choices, empty_label=_("Any format")
     )
     has_notes = django_filters.ChoiceFilter(
-        label=_("Notes"), choices=HAS_NOTES_CHOICES, method="filter_has_notes", empty_label=_("Any"),
+        label=_("Notes"),
+        choices=HAS_NOTES_CHOICES,
+        method="filter_has_notes",
+        empty_label=_("Any"),
     )
 
     class Meta:
@@ -41,15 +48,17 @@ class BreakoutRoomFilter(django_filters.FilterSet):
     def __init__(self, data=None, queryset=None, *, summit, **kwargs):
         super().__init__(data, queryset, **kwargs)
         self.filters["day"].queryset = Day.objects.filter(summit=summit).order_by("position")
-        self.filters["session"].queryset = (
-            Session.objects.filter(day__summit=summit).order_by("day__position", "number")
+        self.filters["session"].queryset = Session.objects.filter(day__summit=summit).order_by(
+            "day__position", "number"
         )
 
     def search(self, queryset, name, value):
         for word in value.split():
             queryset = queryset.filter(
-                Q(title__icontains=word) | Q(aim__icontains=word)
-                | Q(why_join__icontains=word) | Q(process__icontains=word)
+                Q(title__icontains=word)
+                | Q(aim__icontains=word)
+                | Q(why_join__icontains=word)
+                | Q(process__icontains=word)
                 | Q(track__icontains=word)
             )
         return queryset

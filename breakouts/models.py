@@ -101,8 +101,10 @@ class BreakoutRoomQuerySet(models.QuerySet):
             counted = firsts.filter(participant__attendance=mode).annotate(n=Count("pk")).values("n")[:1]
             # Only ranked parts show demand; the CASE spares live parts the count over preferences.
             return Case(
-                When(part__picking__method=Picking.Method.RANKED,
-                     then=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))),
+                When(
+                    part__picking__method=Picking.Method.RANKED,
+                    then=Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)),
+                ),
                 default=Value(0),
             )
 
@@ -126,9 +128,7 @@ class BreakoutRoom(models.Model):
     # Copied from the part so the database keeps slugs unique within a summit.
     summit = models.ForeignKey(Summit, on_delete=models.CASCADE, related_name="+", editable=False)
     position = models.PositiveSmallIntegerField(_("position"), default=1)
-    slug = models.SlugField(
-        _("slug"), max_length=120, help_text=_("Unique within the summit; used in URLs.")
-    )
+    slug = models.SlugField(_("slug"), max_length=120, help_text=_("Unique within the summit; used in URLs."))
     title = models.CharField(_("title"), max_length=200)
     track = models.CharField(
         _("track"), max_length=100, blank=True, help_text=_("Optional label, e.g. Global Functions.")
@@ -387,7 +387,11 @@ class Assignment(models.Model):
     # Copied from the breakout room so "one confirmed seat per part" is a database constraint.
     part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="+", editable=False)
     booking = models.ForeignKey(
-        Booking, on_delete=models.RESTRICT, null=True, blank=True, related_name="assignments",
+        Booking,
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="assignments",
         verbose_name=_("room"),
     )
     mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices)
@@ -443,7 +447,11 @@ class AssignmentRun(models.Model):
     part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="assignment_runs")
     seed = models.PositiveBigIntegerField(_("seed"))
     run_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("run by"),
     )
     started_at = models.DateTimeField(_("started"), default=timezone.now)
@@ -457,7 +465,11 @@ class AssignmentRun(models.Model):
     report = models.JSONField(_("report"), default=dict, editable=False)
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name=_("published by"),
     )
 

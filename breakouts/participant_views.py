@@ -95,8 +95,13 @@ def register(request, summit):
     return render(
         request,
         template,
-        {"summit": summit, "form": form, "participant": participant, "attendance_open": attendance_open,
-         "next": _next_url(request, "")},
+        {
+            "summit": summit,
+            "form": form,
+            "participant": participant,
+            "attendance_open": attendance_open,
+            "next": _next_url(request, ""),
+        },
     )
 
 
@@ -197,10 +202,13 @@ def pick(request, summit, breakout):
             message = _("You have an online seat in “%(title)s”. The video link is on your agenda.") % values
         return _answer(request, breakout_room, entry, message, "confirmed")
     values["position"] = entry.waitlist_position
-    message = _(
-        "“%(title)s” has no free %(mode)s seat. You are number %(position)s on its %(mode)s waitlist "
-        "and get the next free seat automatically; any seat you hold in this part stays yours until then."
-    ) % values
+    message = (
+        _(
+            "“%(title)s” has no free %(mode)s seat. You are number %(position)s on its %(mode)s waitlist "
+            "and get the next free seat automatically; any seat you hold in this part stays yours until then."
+        )
+        % values
+    )
     return _answer(request, breakout_room, entry, message, "waitlisted")
 
 
@@ -341,17 +349,19 @@ def _calendar_events(request, participant, items):
             lines += [value for value in links if value]
         elif item.is_breakouts:
             lines.append(_("No breakout room picked yet."))
-        events.append(exports.Event(
-            uid=f"summit/{participant.summit.slug}/me/{part.pk}",
-            id=part.pk,
-            start=part.starts_at,
-            end=part.ends_at,
-            title=title,
-            room=room,
-            slug=f"{participant.summit.acronym}-{part.code}".lower(),
-            url=url,
-            kind="breakout",
-            track=part.session.title,
-            description="\n".join(str(line) for line in lines),
-        ))
+        events.append(
+            exports.Event(
+                uid=f"summit/{participant.summit.slug}/me/{part.pk}",
+                id=part.pk,
+                start=part.starts_at,
+                end=part.ends_at,
+                title=title,
+                room=room,
+                slug=f"{participant.summit.acronym}-{part.code}".lower(),
+                url=url,
+                kind="breakout",
+                track=part.session.title,
+                description="\n".join(str(line) for line in lines),
+            )
+        )
     return events

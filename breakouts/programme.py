@@ -63,8 +63,10 @@ def build_programme(summit, *, user, day=None, now=None):
     loaded = days if day is None else [d for d in days if d.position == day]
     if day is not None and not loaded:
         raise Day.DoesNotExist(f"{summit.slug} has no day {day}")
-    sessions = Session.objects.filter(day__in=loaded).order_by("number").prefetch_related(
-        Prefetch("parts", queryset=_parts_queryset(user), to_attr="loaded_parts")
+    sessions = (
+        Session.objects.filter(day__in=loaded)
+        .order_by("number")
+        .prefetch_related(Prefetch("parts", queryset=_parts_queryset(user), to_attr="loaded_parts"))
     )
     by_day = {d.pk: d for d in loaded}
     for d in loaded:

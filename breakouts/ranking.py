@@ -27,9 +27,15 @@ from .models import Assignment, AssignmentRun, Booking, BreakoutRoom, Mode, Part
 
 # Ordinal labels, translatable one by one (languages form ordinals differently).
 CHOICE_LABELS = [
-    gettext_lazy("1st choice"), gettext_lazy("2nd choice"), gettext_lazy("3rd choice"),
-    gettext_lazy("4th choice"), gettext_lazy("5th choice"), gettext_lazy("6th choice"),
-    gettext_lazy("7th choice"), gettext_lazy("8th choice"), gettext_lazy("9th choice"),
+    gettext_lazy("1st choice"),
+    gettext_lazy("2nd choice"),
+    gettext_lazy("3rd choice"),
+    gettext_lazy("4th choice"),
+    gettext_lazy("5th choice"),
+    gettext_lazy("6th choice"),
+    gettext_lazy("7th choice"),
+    gettext_lazy("8th choice"),
+    gettext_lazy("9th choice"),
     gettext_lazy("10th choice"),
 ]
 
@@ -117,9 +123,7 @@ def set_preferences(*, participant, part, breakout_rooms, at=None):
         if not picking.is_open(at):
             raise RankingError(_("Ranking for %(part)s is not open now.") % {"part": part.code})
         if len(breakout_rooms) > picking.rank_count:
-            raise RankingError(
-                _("Rank at most %(count)d breakout rooms.") % {"count": picking.rank_count}
-            )
+            raise RankingError(_("Rank at most %(count)d breakout rooms.") % {"count": picking.rank_count})
         if len({room.pk for room in breakout_rooms}) != len(breakout_rooms):
             raise RankingError(_("Rank each breakout room only once."))
         allowed = set(rankable_breakout_rooms(part, participant.attendance).values_list("pk", flat=True))
@@ -174,9 +178,9 @@ def load_instance(part, picking):
 
     rankings = defaultdict(list)
     for participant_id, breakout_id in (
-        Preference.objects.filter(part=part).order_by("participant_id", "rank").values_list(
-            "participant_id", "breakout_room_id"
-        )
+        Preference.objects.filter(part=part)
+        .order_by("participant_id", "rank")
+        .values_list("participant_id", "breakout_room_id")
     ):
         rankings[participant_id].append(breakout_id)
     participants = tuple(
@@ -311,17 +315,26 @@ def publish_run(*, run, by=None, notify=True):
         Assignment.objects.filter(part=part, pinned=False).delete()
         seats = [
             Assignment(
-                participant_id=participant_id, breakout_room_id=breakout_id, part_id=part.pk,
-                booking_id=booking_id, mode=mode, status=Assignment.Status.CONFIRMED,
-                source=Assignment.Source.ASSIGNED, queued_at=now,
+                participant_id=participant_id,
+                breakout_room_id=breakout_id,
+                part_id=part.pk,
+                booking_id=booking_id,
+                mode=mode,
+                status=Assignment.Status.CONFIRMED,
+                source=Assignment.Source.ASSIGNED,
+                queued_at=now,
             )
             for participant_id, breakout_id, booking_id, mode, _rank in run.results["seats"]
         ]
         # Waitlists continue in live picking's first-come order: the lottery order, a microsecond apart.
         waiting = [
             Assignment(
-                participant_id=participant_id, breakout_room_id=breakout_id, part_id=part.pk,
-                mode=mode, status=Assignment.Status.WAITLISTED, source=Assignment.Source.ASSIGNED,
+                participant_id=participant_id,
+                breakout_room_id=breakout_id,
+                part_id=part.pk,
+                mode=mode,
+                status=Assignment.Status.WAITLISTED,
+                source=Assignment.Source.ASSIGNED,
                 queued_at=now + dt.timedelta(microseconds=i),
             )
             for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
@@ -338,9 +351,7 @@ def publish_run(*, run, by=None, notify=True):
 def send_seat_emails(*, run):
     """Tell every participant of the run where they sit, or where they wait."""
     part = SessionPart.objects.select_related("session__day__summit").get(pk=run.part_id)
-    rooms = {
-        b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")
-    }
+    rooms = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
     titles = dict(BreakoutRoom.objects.filter(part=part).values_list("pk", "title"))
     wanted = {row[0] for row in run.results["seats"]} | {row[0] for row in run.results["waitlist"]}
     emails = dict(
@@ -357,8 +368,11 @@ def send_seat_emails(*, run):
             "You have a seat in “%(title)s” (%(part)s), room %(room)s, %(mode)s — your %(choice)s.\n\n"
             "Your agenda on the summit site shows it with the links that belong to it."
         ) % {
-            "title": booking.breakout_room.title, "part": f"{part.code} {part.title}",
-            "room": str(booking), "mode": Mode(mode).label.lower(), "choice": choice_label(rank),
+            "title": booking.breakout_room.title,
+            "part": f"{part.code} {part.title}",
+            "room": str(booking),
+            "mode": Mode(mode).label.lower(),
+            "choice": choice_label(rank),
         }
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))
     for participant_id, breakout_id, _mode in run.results["waitlist"]:
@@ -379,8 +393,9 @@ def switch_to_live(*, part, opens_at, closes_at):
     with transaction.atomic():
         picking = _ranked_picking(part, lock=True)
         if published_run(part) is None:
-            raise RankingError(_("Publish an assignment of %(part)s before switching to live picking.")
-                               % {"part": part.code})
+            raise RankingError(
+                _("Publish an assignment of %(part)s before switching to live picking.") % {"part": part.code}
+            )
         picking.method = Picking.Method.LIVE
         picking.opens_at, picking.closes_at = opens_at, closes_at
         try:

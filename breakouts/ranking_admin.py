@@ -16,14 +16,32 @@ from .models import AssignmentRun, Mode, Picking
 class AssignmentRunAdmin(admin.ModelAdmin):
     """Runs are read here and published; they are made only by the assignment service."""
 
-    list_display = ["__str__", "part", "seed", "objective", "seated", "run_by", "started_at", "published_at",
-                    "report_link"]
+    list_display = [
+        "__str__",
+        "part",
+        "seed",
+        "objective",
+        "seated",
+        "run_by",
+        "started_at",
+        "published_at",
+        "report_link",
+    ]
     list_filter = ["part__session__day__summit", "part"]
     search_fields = ["part__code", "part__title"]
     list_select_related = ["part", "run_by"]
     fields = [
-        "part", "seed", "run_by", "started_at", "finished_at", "rank_costs", "unranked_cost", "objective",
-        "published_at", "published_by", "report_link",
+        "part",
+        "seed",
+        "run_by",
+        "started_at",
+        "finished_at",
+        "rank_costs",
+        "unranked_cost",
+        "objective",
+        "published_at",
+        "published_by",
+        "report_link",
     ]
     readonly_fields = fields
     actions = ["publish"]
@@ -57,8 +75,10 @@ class AssignmentRunAdmin(admin.ModelAdmin):
         url = reverse("admin:breakouts_assignmentrun_report", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("Report"))
 
-    @admin.action(description=_("Publish the selected run: write its seats and email participants"),
-                  permissions=["publish"])
+    @admin.action(
+        description=_("Publish the selected run: write its seats and email participants"),
+        permissions=["publish"],
+    )
     def publish(self, request, queryset):
         runs = list(queryset.select_related("part"))
         if len(runs) != 1:

@@ -147,8 +147,13 @@ def my_agenda(participant, *, user):
         SessionPart.objects.of_summit(participant.summit_id)
         .visible_to(user)
         .select_related("session__day__summit", "picking")
-        .order_by("session__day__position", F("session__start").asc(nulls_last=True), "session__number",
-                  F("start").asc(nulls_last=True), "position")
+        .order_by(
+            "session__day__position",
+            F("session__start").asc(nulls_last=True),
+            "session__number",
+            F("start").asc(nulls_last=True),
+            "position",
+        )
     )
     entries = {}
     assignments = participant.assignments.select_related("breakout_room__summit", "booking__room")
@@ -170,8 +175,10 @@ def roster(breakout_room):
     Returns (bookings, waitlists): bookings carry `onsite` and `online` lists of confirmed
     assignments; waitlists maps mode → assignments in waitlist order. Two queries.
     """
-    confirmed = Assignment.objects.confirmed().select_related("participant__user").order_by(
-        "participant__display_name", "pk"
+    confirmed = (
+        Assignment.objects.confirmed()
+        .select_related("participant__user")
+        .order_by("participant__display_name", "pk")
     )
     bookings = list(
         Booking.objects.filter(breakout_room=breakout_room)

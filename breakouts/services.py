@@ -316,16 +316,22 @@ def send_promotion_emails(*, assignment_ids):
     for entry in entries:
         part, summit = entry.breakout_room.part, entry.breakout_room.summit
         values = {
-            "summit": summit.name, "part": f"{part.code} {part.title}", "title": entry.breakout_room.title,
-            "room": str(entry.booking), "mode": Mode(entry.mode).label.lower(),
+            "summit": summit.name,
+            "part": f"{part.code} {part.title}",
+            "title": entry.breakout_room.title,
+            "room": str(entry.booking),
+            "mode": Mode(entry.mode).label.lower(),
         }
         subject = _("%(summit)s: a seat in “%(title)s” is yours") % values
-        body = _(
-            "A seat came free and you were next on the waitlist: you now have a %(mode)s seat in "
-            "“%(title)s” (%(part)s), room %(room)s. Any seat you held elsewhere in this part went to "
-            "the next person waiting for it.\n\nYour agenda on the summit site shows it with the "
-            "links that belong to it."
-        ) % values
+        body = (
+            _(
+                "A seat came free and you were next on the waitlist: you now have a %(mode)s seat in "
+                "“%(title)s” (%(part)s), room %(room)s. Any seat you held elsewhere in this part went to "
+                "the next person waiting for it.\n\nYour agenda on the summit site shows it with the "
+                "links that belong to it."
+            )
+            % values
+        )
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [entry.participant.user.email]))
     if not messages:
         return 0
@@ -500,8 +506,14 @@ def pick(*, participant, breakout_room, at=None):
             return here
         # Full: keep any seat held elsewhere; wait here instead of in any other room of the part.
         _delete([e for e in entries if e.status == Assignment.Status.WAITLISTED])
-        entry = Assignment(participant=participant, breakout_room=breakout_room, mode=mode,
-                           status=Assignment.Status.WAITLISTED, booking=None, queued_at=timezone.now())
+        entry = Assignment(
+            participant=participant,
+            breakout_room=breakout_room,
+            mode=mode,
+            status=Assignment.Status.WAITLISTED,
+            booking=None,
+            queued_at=timezone.now(),
+        )
         entry.save()
         return entry
 

@@ -29,7 +29,8 @@ __all__ = ["day", "breakout_list", "breakout_detail", "schedule_json", "schedule
 
 def _bookings():
     return Prefetch(
-        "bookings", queryset=Booking.objects.select_related("room").order_by("label", "room__code"),
+        "bookings",
+        queryset=Booking.objects.select_related("room").order_by("label", "room__code"),
         to_attr="loaded_bookings",
     )
 
@@ -63,8 +64,11 @@ def day(request, summit, position):
 def breakout_list(request, summit):
     summit = get_visible_summit(request, summit)
     breakout_rooms = (
-        BreakoutRoom.objects.of_summit(summit).visible_to(request.user).in_programme_order()
-        .select_related("part__session__day__summit").prefetch_related(_bookings())
+        BreakoutRoom.objects.of_summit(summit)
+        .visible_to(request.user)
+        .in_programme_order()
+        .select_related("part__session__day__summit")
+        .prefetch_related(_bookings())
     )
     filterset = BreakoutRoomFilter(request.GET or None, queryset=breakout_rooms, summit=summit)
     results = list(filterset.qs)
@@ -90,24 +94,30 @@ class BreakoutRoomDetailView(DetailView):
     def get_queryset(self):
         self.summit = get_visible_summit(self.request, self.kwargs["summit"])
         return (
-            BreakoutRoom.objects.of_summit(self.summit).visible_to(self.request.user)
-            .in_programme_order().select_related("part__session__day__summit")
+            BreakoutRoom.objects.of_summit(self.summit)
+            .visible_to(self.request.user)
+            .in_programme_order()
+            .select_related("part__session__day__summit")
             # charter_sections: the charter app's reverse relation, shown by its template partial.
-            .prefetch_related(_bookings(), "charter_sections").with_seat_counts().with_first_choice_counts()
+            .prefetch_related(_bookings(), "charter_sections")
+            .with_seat_counts()
+            .with_first_choice_counts()
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         breakout_room = self.object
-        context.update({
-            "summit": self.summit,
-            "part": breakout_room.part,
-            "session": breakout_room.part.session,
-            "day": breakout_room.part.session.day,
-            "preview": not self.summit.is_published or not breakout_room.part.is_published,
-            "nav": "breakouts",
-            "picking": selectors.participant_state(self.request.user, breakout_room),
-        })
+        context.update(
+            {
+                "summit": self.summit,
+                "part": breakout_room.part,
+                "session": breakout_room.part.session,
+                "day": breakout_room.part.session.day,
+                "preview": not self.summit.is_published or not breakout_room.part.is_published,
+                "nav": "breakouts",
+                "picking": selectors.participant_state(self.request.user, breakout_room),
+            }
+        )
         return context
 
 
@@ -171,7 +181,10 @@ def schedule_ics(request, summit):
     programme, events = _export(request, summit)
     url, _base = _urls(request, programme.summit)
     content = exports.render_ics(
-        events, name=programme.summit.name, stamp=_last_change(programme), url=url,
+        events,
+        name=programme.summit.name,
+        stamp=_last_change(programme),
+        url=url,
         description=programme.summit.description,
     )
     return _export_response(content, "text/calendar; charset=utf-8", f"{programme.summit.slug}.ics")

@@ -61,8 +61,21 @@ class FeedbackAdmin(admin.ModelAdmin):
     search_fields = ["text", "group_name", "name", "email", "reply"]
     list_select_related = ["section", "summit"]
     readonly_fields = [
-        "summit", "section", "kind", "submitter_type", "group_name", "user", "name", "email",
-        "show_name", "text", "created_at", "updated_at", "moderated_at", "moderated_by", "status_page",
+        "summit",
+        "section",
+        "kind",
+        "submitter_type",
+        "group_name",
+        "user",
+        "name",
+        "email",
+        "show_name",
+        "text",
+        "created_at",
+        "updated_at",
+        "moderated_at",
+        "moderated_by",
+        "status_page",
     ]
     fieldsets = [
         (None, {"fields": ["summit", "section", "kind", "text"]}),
@@ -101,7 +114,10 @@ class FeedbackAdmin(admin.ModelAdmin):
         # submitter; the other fields are read-only here.
         try:
             services.moderate_feedback(
-                feedback=obj, status=obj.status, reply=obj.reply, moderator=request.user,
+                feedback=obj,
+                status=obj.status,
+                reply=obj.reply,
+                moderator=request.user,
                 site_url=request.build_absolute_uri("/").rstrip("/"),
             )
         except services.CharterError as error:
@@ -112,7 +128,10 @@ class FeedbackAdmin(admin.ModelAdmin):
         for item in queryset:
             try:
                 services.moderate_feedback(
-                    feedback=item, status=status, reply=item.reply, moderator=request.user,
+                    feedback=item,
+                    status=status,
+                    reply=item.reply,
+                    moderator=request.user,
                     site_url=request.build_absolute_uri("/").rstrip("/"),
                 )
             except services.CharterError as error:
@@ -152,8 +171,11 @@ class PollAdmin(SessionsPollAdmin):
         return [*super().get_list_display(request), "answers", "results_link"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("part__session__day__summit").annotate(
-            answer_count=Count("answers")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("part__session__day__summit")
+            .annotate(answer_count=Count("answers"))
         )
 
     @admin.display(description=_("answers"), ordering="answer_count")

@@ -22,8 +22,10 @@ def read_charter(reader, data, part_codes, breakout_slugs):
         item = reader.mapping(item, where, SECTION_KEYS)
         if item is None:
             continue
-        questions = [reader.value({"q": q}, "q", w, required=True, default="")
-                     for w, q in reader.items(item, "guiding_questions", where)]
+        questions = [
+            reader.value({"q": q}, "q", w, required=True, default="")
+            for w, q in reader.items(item, "guiding_questions", where)
+        ]
         section = CharterSection(
             slug=reader.value(item, "slug", where, required=True, default=""),
             title=reader.value(item, "title", where, required=True, default=""),
@@ -50,8 +52,9 @@ def read_charter(reader, data, part_codes, breakout_slugs):
         )
         reader.check_model(principle, where, exclude=["summit"])
         principle.part_codes = reader.names(item, "parts", where, part_codes, "part")
-        principle.breakout_slugs = reader.names(item, "breakout_rooms", where, breakout_slugs,
-                                                "breakout room")
+        principle.breakout_slugs = reader.names(
+            item, "breakout_rooms", where, breakout_slugs, "breakout room"
+        )
         plan["principles"].append((where, principle))
     reader.unique([(w, p.slug) for w, p in plan["principles"]], "principle slug")
 
@@ -101,9 +104,13 @@ def _sync(queryset, key, plans, fields, create):
 def write_charter(plan, summit, parts, breakouts):
     """Create, update or remove charter content; returns error messages for blocked removals."""
     problems = []
-    sections, stale = _sync(summit.charter_sections.all(), "slug", plan["sections"],
-                            ["title", "guiding_questions", "draft_text", "position"],
-                            lambda **kw: CharterSection(summit=summit, **kw))
+    sections, stale = _sync(
+        summit.charter_sections.all(),
+        "slug",
+        plan["sections"],
+        ["title", "guiding_questions", "draft_text", "position"],
+        lambda **kw: CharterSection(summit=summit, **kw),
+    )
     for section in stale:
         if section.feedback.exists():
             problems.append(f"charter section {section.slug!r} is not in the file but has feedback")
@@ -112,24 +119,38 @@ def write_charter(plan, summit, parts, breakouts):
     for section, section_plan in sections:
         section.breakout_rooms.set([breakouts[s] for s in section_plan.breakout_slugs])
 
-    principles, stale = _sync(summit.principles.all(), "slug", plan["principles"],
-                              ["name", "description", "position"],
-                              lambda **kw: Principle(summit=summit, **kw))
+    principles, stale = _sync(
+        summit.principles.all(),
+        "slug",
+        plan["principles"],
+        ["name", "description", "position"],
+        lambda **kw: Principle(summit=summit, **kw),
+    )
     for principle in stale:
         principle.delete()
     for principle, principle_plan in principles:
         principle.parts.set([parts[c] for c in principle_plan.part_codes])
         principle.breakout_rooms.set([breakouts[s] for s in principle_plan.breakout_slugs])
 
-    concepts, stale = _sync(summit.concepts.all(), "term", plan["concepts"], ["definition"],
-                            lambda **kw: Concept(summit=summit, **kw))
+    concepts, stale = _sync(
+        summit.concepts.all(),
+        "term",
+        plan["concepts"],
+        ["definition"],
+        lambda **kw: Concept(summit=summit, **kw),
+    )
     for concept in stale:
         concept.delete()
     for concept, concept_plan in concepts:
         concept.parts.set([parts[c] for c in concept_plan.part_codes])
 
-    _, stale = _sync(summit.committee_members.all(), "name", plan["committee"], ["role", "position"],
-                     lambda **kw: CommitteeMember(summit=summit, **kw))
+    _, stale = _sync(
+        summit.committee_members.all(),
+        "name",
+        plan["committee"],
+        ["role", "position"],
+        lambda **kw: CommitteeMember(summit=summit, **kw),
+    )
     for member in stale:
         member.delete()
     return problems
@@ -139,28 +160,39 @@ def export_charter(summit):
     sections = summit.charter_sections.prefetch_related("breakout_rooms__part__session")
     principles = summit.principles.prefetch_related("parts__session", "breakout_rooms__part__session")
     concepts = summit.concepts.prefetch_related("parts__session")
-    return compact({
-        "sections": [
-            compact({
-                "slug": s.slug, "title": s.title, "guiding_questions": s.questions,
-                "draft_text": s.draft_text,
-                "breakout_rooms": _slugs(s.breakout_rooms.all()),
-            })
-            for s in sections
-        ],
-        "principles": [
-            compact({
-                "slug": p.slug, "name": p.name, "description": p.description,
-                "parts": _codes(p.parts.all()), "breakout_rooms": _slugs(p.breakout_rooms.all()),
-            })
-            for p in principles
-        ],
-        "concepts": [
-            compact({"term": c.term, "definition": c.definition, "parts": _codes(c.parts.all())})
-            for c in concepts
-        ],
-        "committee": [compact({"name": m.name, "role": m.role}) for m in summit.committee_members.all()],
-    })
+    return compact(
+        {
+            "sections": [
+                compact(
+                    {
+                        "slug": s.slug,
+                        "title": s.title,
+                        "guiding_questions": s.questions,
+                        "draft_text": s.draft_text,
+                        "breakout_rooms": _slugs(s.breakout_rooms.all()),
+                    }
+                )
+                for s in sections
+            ],
+            "principles": [
+                compact(
+                    {
+                        "slug": p.slug,
+                        "name": p.name,
+                        "description": p.description,
+                        "parts": _codes(p.parts.all()),
+                        "breakout_rooms": _slugs(p.breakout_rooms.all()),
+                    }
+                )
+                for p in principles
+            ],
+            "concepts": [
+                compact({"term": c.term, "definition": c.definition, "parts": _codes(c.parts.all())})
+                for c in concepts
+            ],
+            "committee": [compact({"name": m.name, "role": m.role}) for m in summit.committee_members.all()],
+        }
+    )
 
 
 def _slugs(breakouts):

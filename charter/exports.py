@@ -30,18 +30,39 @@ def csv_response(filename, header, rows):
 
 def feedback_rows(queryset):
     header = [
-        _("id"), _("summit"), _("submitted at"), _("kind"), _("section"), _("submitted by"),
-        _("group or affiliate"), _("name"), _("email"), _("show name"), _("signed in as"), _("text"),
-        _("status"), _("reply"), _("moderated at"),
+        _("id"),
+        _("summit"),
+        _("submitted at"),
+        _("kind"),
+        _("section"),
+        _("submitted by"),
+        _("group or affiliate"),
+        _("name"),
+        _("email"),
+        _("show name"),
+        _("signed in as"),
+        _("text"),
+        _("status"),
+        _("reply"),
+        _("moderated at"),
     ]
     items = queryset.select_related("summit", "section", "user").order_by("created_at", "pk")
     rows = (
         [
-            item.pk, item.summit.slug, item.created_at.isoformat(), item.get_kind_display(),
+            item.pk,
+            item.summit.slug,
+            item.created_at.isoformat(),
+            item.get_kind_display(),
             item.section.title if item.section else _("The charter as a whole"),
-            item.get_submitter_type_display(), item.group_name, item.name, item.email,
-            _("yes") if item.show_name else _("no"), item.user.get_username() if item.user else "",
-            item.text, item.get_status_display(), item.reply,
+            item.get_submitter_type_display(),
+            item.group_name,
+            item.name,
+            item.email,
+            _("yes") if item.show_name else _("no"),
+            item.user.get_username() if item.user else "",
+            item.text,
+            item.get_status_display(),
+            item.reply,
             item.moderated_at.isoformat() if item.moderated_at else "",
         ]
         for item in items.iterator(chunk_size=500)
@@ -51,7 +72,13 @@ def feedback_rows(queryset):
 
 def poll_answer_rows(polls):
     header = [
-        _("poll"), _("part"), _("question"), _("answered by"), _("answered at"), _("changed at"), _("answer"),
+        _("poll"),
+        _("part"),
+        _("question"),
+        _("answered by"),
+        _("answered at"),
+        _("changed at"),
+        _("answer"),
     ]
     answers = (
         PollAnswer.objects.filter(poll__in=polls)
@@ -61,8 +88,12 @@ def poll_answer_rows(polls):
     )
     rows = [
         [
-            answer.poll_id, answer.poll.part.code, answer.poll.question, answer.user.get_username(),
-            answer.created_at.isoformat(), answer.updated_at.isoformat(),
+            answer.poll_id,
+            answer.poll.part.code,
+            answer.poll.question,
+            answer.user.get_username(),
+            answer.created_at.isoformat(),
+            answer.updated_at.isoformat(),
             answer.text or "; ".join(choice.label for choice in answer.choices.all()),
         ]
         for answer in answers

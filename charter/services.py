@@ -103,8 +103,10 @@ def _full_clean(instance, **kwargs):
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             raise CharterError(
-                {None if field == NON_FIELD_ERRORS else field: messages
-                 for field, messages in error.message_dict.items()}
+                {
+                    None if field == NON_FIELD_ERRORS else field: messages
+                    for field, messages in error.message_dict.items()
+                }
             ) from None
         raise CharterError(error.messages) from None
 
@@ -228,8 +230,12 @@ def _checked_answer(poll, text, choices):
             raise CharterError({"text": [_("Please write an answer; the text is empty.")]})
         if len(text) > PollAnswer._meta.get_field("text").max_length:
             raise CharterError(
-                {"text": [_("Please keep your answer under %(n)d characters.")
-                          % {"n": PollAnswer._meta.get_field("text").max_length}]}
+                {
+                    "text": [
+                        _("Please keep your answer under %(n)d characters.")
+                        % {"n": PollAnswer._meta.get_field("text").max_length}
+                    ]
+                }
             )
         return text, []
     if any(choice.poll_id != poll.pk for choice in choices):

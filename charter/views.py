@@ -50,7 +50,9 @@ def charter(request, summit):
     context = _page(
         summit,
         sections=sections,
-        whole_charter_feedback=Feedback.objects.of_summit(summit).published().filter(section=None)
+        whole_charter_feedback=Feedback.objects.of_summit(summit)
+        .published()
+        .filter(section=None)
         .order_by("created_at", "pk"),
         principles=Principle.objects.filter(summit=summit).with_programme(request.user),
         concepts=summit.concepts.prefetch_related(
@@ -82,8 +84,10 @@ def feedback(request, summit):
             status = 429
             form.add_error(
                 None,
-                _("We received many submissions from your address in the last minutes. "
-                  "Please wait a few minutes and send again; your text is still here."),
+                _(
+                    "We received many submissions from your address in the last minutes. "
+                    "Please wait a few minutes and send again; your text is still here."
+                ),
             )
         elif form.caught_in_honeypot:
             form.add_error(
@@ -131,9 +135,7 @@ def my_feedback(request, summit):
 @require_safe
 def poll_list(request, summit):
     summit = get_visible_summit(request, summit)
-    return render(
-        request, "charter/poll_list.html", _page(summit, polls=visible_polls(request.user, summit))
-    )
+    return render(request, "charter/poll_list.html", _page(summit, polls=visible_polls(request.user, summit)))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

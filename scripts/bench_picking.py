@@ -43,12 +43,19 @@ def parse_args():
     parser.add_argument("--clients", type=int, default=200, help="concurrent clients, one pick each")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
     parser.add_argument("--port", type=int, default=8765)
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432",
-                        help="PostgreSQL server (no database name); the script uses its own database")
+    parser.add_argument(
+        "--postgres",
+        default="postgres://postgres@127.0.0.1:5432",
+        help="PostgreSQL server (no database name); the script uses its own database",
+    )
     parser.add_argument("--database", default="summit_bench")
     parser.add_argument("--cache", default="redis://127.0.0.1:6379/6", help="CACHE_URL for the server")
-    parser.add_argument("--breakout-rooms", type=int, default=8,
-                        help="breakout rooms in the part; the first is a double session (default 8)")
+    parser.add_argument(
+        "--breakout-rooms",
+        type=int,
+        default=8,
+        help="breakout rooms in the part; the first is a double session (default 8)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
 
@@ -92,27 +99,48 @@ def setup_programme(clients, breakout_rooms):
     from sessions_app.models import Day, Session, SessionPart, Summit
 
     now = timezone.now()
-    summit = Summit.objects.create(name="Bench Summit", slug="bench", acronym="bench", is_published=True,
-                                   start_date=now.date(), end_date=now.date())
+    summit = Summit.objects.create(
+        name="Bench Summit",
+        slug="bench",
+        acronym="bench",
+        is_published=True,
+        start_date=now.date(),
+        end_date=now.date(),
+    )
     day = Day.objects.create(summit=summit, position=1, date=now.date())
-    session = Session.objects.create(day=day, number=4, title="Bench", start=now + dt.timedelta(days=1),
-                                     end=now + dt.timedelta(days=1, hours=2))
-    part = SessionPart.objects.create(session=session, code="S4.2", kind=SessionPart.Kind.BREAKOUTS,
-                                      title="Breakout groups")
-    Picking.objects.create(part=part, method=Picking.Method.LIVE, opens_at=now - dt.timedelta(minutes=1),
-                           closes_at=now + dt.timedelta(hours=2))
+    session = Session.objects.create(
+        day=day,
+        number=4,
+        title="Bench",
+        start=now + dt.timedelta(days=1),
+        end=now + dt.timedelta(days=1, hours=2),
+    )
+    part = SessionPart.objects.create(
+        session=session, code="S4.2", kind=SessionPart.Kind.BREAKOUTS, title="Breakout groups"
+    )
+    Picking.objects.create(
+        part=part,
+        method=Picking.Method.LIVE,
+        opens_at=now - dt.timedelta(minutes=1),
+        closes_at=now + dt.timedelta(hours=2),
+    )
     # Seats for about 70 % of the clients, so every room fills and waitlists form.
     per_room = max(2, int(clients * 0.7 / (breakout_rooms + 1)))
     rooms = [
-        Room.objects.create(summit=summit, code=f"{i:02d}", onsite_capacity=per_room // 2,
-                            online_capacity=per_room - per_room // 2,
-                            video_url=f"https://video.invalid/bench-{i}")
+        Room.objects.create(
+            summit=summit,
+            code=f"{i:02d}",
+            onsite_capacity=per_room // 2,
+            online_capacity=per_room - per_room // 2,
+            video_url=f"https://video.invalid/bench-{i}",
+        )
         for i in range(1, breakout_rooms + 2)
     ]
     breakouts = []
     for i in range(breakout_rooms):
-        breakout = BreakoutRoom.objects.create(part=part, position=i + 1, slug=f"room-{i + 1}",
-                                               title=f"Breakout {i + 1}")
+        breakout = BreakoutRoom.objects.create(
+            part=part, position=i + 1, slug=f"room-{i + 1}", title=f"Breakout {i + 1}"
+        )
         if i == 0:
             Booking.objects.create(breakout_room=breakout, room=rooms[0], label="A")
             Booking.objects.create(breakout_room=breakout, room=rooms[-1], label="B")
@@ -125,11 +153,17 @@ def setup_programme(clients, breakout_rooms):
     users = User.objects.bulk_create(
         [User(username=f"bench{i:05d}", password=unusable) for i in range(clients)]
     )
-    Participant.objects.bulk_create([
-        Participant(summit=summit, user=user, display_name=user.username,
-                    attendance=Mode.ONSITE if i % 2 else Mode.ONLINE)
-        for i, user in enumerate(users)
-    ])
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                summit=summit,
+                user=user,
+                display_name=user.username,
+                attendance=Mode.ONSITE if i % 2 else Mode.ONLINE,
+            )
+            for i, user in enumerate(users)
+        ]
+    )
     logins = []
     for user in users:
         store = SessionStore()
@@ -281,11 +315,25 @@ def main():
 
     access_log = Path(tempfile.mkstemp(prefix="bench-picking-", suffix=".log")[1])
     server = subprocess.Popen(
-        [str(GUNICORN), "summit.wsgi", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{args.port}",
-         "--workers", str(args.workers), "--backlog", "4096",
-         # Time spent in the worker per request (not in the listen queue), read back below.
-         "--access-logfile", str(access_log), "--access-logformat", "%(M)s %(U)s"],
-        cwd=ROOT, env=env,
+        [
+            str(GUNICORN),
+            "summit.wsgi",
+            "--config",
+            "gunicorn.conf.py",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--backlog",
+            "4096",
+            # Time spent in the worker per request (not in the listen queue), read back below.
+            "--access-logfile",
+            str(access_log),
+            "--access-logformat",
+            "%(M)s %(U)s",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_for_server(args.port, server)
@@ -308,13 +356,18 @@ def main():
     checks = check_database(part)
     print(f"bench: HTTP statuses {dict(sorted(statuses.items()))}; answers {answered}", file=sys.stderr)
     print(f"bench: database {checks}", file=sys.stderr)
-    print(f"bench: wall {wall:.2f} s, mean {statistics.mean(latencies):.1f} ms, "
-          f"max {max(latencies):.1f} ms", file=sys.stderr)
+    print(
+        f"bench: wall {wall:.2f} s, mean {statistics.mean(latencies):.1f} ms, max {max(latencies):.1f} ms",
+        file=sys.stderr,
+    )
     in_worker = [int(line.split()[0]) for line in access_log.read_text().splitlines() if "/pick/" in line]
     access_log.unlink()
     if in_worker:
-        print(f"bench: time in a worker per pick (without queueing): p50 {percentile(in_worker, 0.5)} ms, "
-              f"p99 {percentile(in_worker, 0.99)} ms", file=sys.stderr)
+        print(
+            f"bench: time in a worker per pick (without queueing): p50 {percentile(in_worker, 0.5)} ms, "
+            f"p99 {percentile(in_worker, 0.99)} ms",
+            file=sys.stderr,
+        )
     print(f"bench: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
     mismatch = answered["confirmed"] != checks["confirmed"] or answered["waitlisted"] != checks["waitlisted"]
     if not args.keep:
@@ -324,8 +377,12 @@ def main():
         f"p99_ms={percentile(latencies, 0.99):.1f} overbooked={checks['overbooked']} "
         f"double_seated={checks['double_seated']}"
     )
-    failed = statuses.get(200, 0) != len(results) or mismatch or any(
-        checks[name] for name in ("overbooked", "double_seated", "wrong_mode", "uneven_double_sessions")
+    failed = (
+        statuses.get(200, 0) != len(results)
+        or mismatch
+        or any(
+            checks[name] for name in ("overbooked", "double_seated", "wrong_mode", "uneven_double_sessions")
+        )
     )
     return 1 if failed else 0
 

@@ -48,7 +48,11 @@ def parse_args():
 
 def manage(env, *args, capture=False):
     result = subprocess.run(
-        [str(PYTHON), "manage.py", *args], cwd=ROOT, env=env, check=True, text=True,
+        [str(PYTHON), "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        text=True,
         capture_output=capture,
     )
     return result.stdout
@@ -153,10 +157,26 @@ def main():
         "agenda": (f"/{SLUG}/me/", (f"Cookie: sessionid={session_key}",)),
     }
     server = subprocess.Popen(
-        [str(GUNICORN), "summit.wsgi", "--bind", f"127.0.0.1:{args.port}", "--workers", str(args.workers),
-         "--worker-class", "sync", "--max-requests", "0", "--access-logfile", "/dev/null",
-         "--error-logfile", "-", "--log-level", "warning"],
-        cwd=ROOT, env=env,
+        [
+            str(GUNICORN),
+            "summit.wsgi",
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--workers",
+            str(args.workers),
+            "--worker-class",
+            "sync",
+            "--max-requests",
+            "0",
+            "--access-logfile",
+            "/dev/null",
+            "--error-logfile",
+            "-",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         wait_for(args.port, server)
@@ -184,10 +204,14 @@ def main():
     print(f"{'page':<8} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8} {'ratio':>6}  rounds req/s")
     for name, result in best.items():
         rounds = " ".join(f"{r['rps']:.0f}" for r in results[name])
-        print(f"{name:<8} {result['rps']:>9.1f} {result['p50']:>8.2f} {result['p99']:>8.2f} "
-              f"{sum(r['non2xx'] for r in results[name]):>8} {result['rps'] / ceiling:>6.2f}  {rounds}")
-    print(f"requests in all: {total_requests}; worker resident memory after them: "
-          + ", ".join(f"{mb:.0f} MB" for mb in rss))
+        print(
+            f"{name:<8} {result['rps']:>9.1f} {result['p50']:>8.2f} {result['p99']:>8.2f} "
+            f"{sum(r['non2xx'] for r in results[name]):>8} {result['rps'] / ceiling:>6.2f}  {rounds}"
+        )
+    print(
+        f"requests in all: {total_requests}; worker resident memory after them: "
+        + ", ".join(f"{mb:.0f} MB" for mb in rss)
+    )
     ratios = " ".join(
         f"{name}_ratio={best[name]['rps'] / ceiling:.2f}" for name in pages if name != "ceiling"
     )

@@ -120,8 +120,9 @@ class Reader:
             return []
         return [(f"{where}[{i}]", item) for i, item in enumerate(value)]
 
-    def value(self, data, key, path, kind="text", *, required=False, default=None, choices=None,
-              minimum=None):
+    def value(
+        self, data, key, path, kind="text", *, required=False, default=None, choices=None, minimum=None
+    ):
         where = f"{path}.{key}" if path else key
         value = data.get(key)
         if value is None or value == "":
@@ -179,8 +180,15 @@ class Reader:
 
 
 def _kind(value):
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
-            float: "a number", type(None): "nothing"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "nothing",
+    }.get(type(value), type(value).__name__)
 
 
 def _convert(value, kind, *, choices=None, minimum=None):
@@ -231,16 +239,43 @@ def _convert(value, kind, *, choices=None, minimum=None):
 
 # --- the programme: summit, hosts, days, sessions, parts, polls ---------------------------------
 
-SUMMIT_KEYS = ["slug", "name", "acronym", "start_date", "end_date", "venue", "time_zone", "url",
-               "description", "published"]
+SUMMIT_KEYS = [
+    "slug",
+    "name",
+    "acronym",
+    "start_date",
+    "end_date",
+    "venue",
+    "time_zone",
+    "url",
+    "description",
+    "published",
+]
 DAY_KEYS = ["position", "date", "title", "intro", "sessions"]
 SESSION_KEYS = ["number", "title", "summary", "start", "end", "parts"]
-PART_KEYS = ["code", "kind", "title", "lead", "start", "end", "published", "hosts", "body", "links",
-             "picking", "breakout_rooms", "polls"]
+PART_KEYS = [
+    "code",
+    "kind",
+    "title",
+    "lead",
+    "start",
+    "end",
+    "published",
+    "hosts",
+    "body",
+    "links",
+    "picking",
+    "breakout_rooms",
+    "polls",
+]
 LINK_KEYS = ["slides", "recording", "recording_note", "notes", "notes_title"]
-LINK_FIELDS = {"slides_url": "links.slides", "recording_url": "links.recording",
-               "recording_note": "links.recording_note", "notes_url": "links.notes",
-               "notes_title": "links.notes_title"}
+LINK_FIELDS = {
+    "slides_url": "links.slides",
+    "recording_url": "links.recording",
+    "recording_note": "links.recording_note",
+    "notes_url": "links.notes",
+    "notes_title": "links.notes_title",
+}
 POLL_KEYS = ["question", "kind", "open", "choices"]
 
 
@@ -263,8 +298,10 @@ def read_programme(reader, data):
         is_published=reader.value(summit_data, "published", "summit", "bool", default=False),
     )
     if summit.acronym and not re.fullmatch(r"[a-z0-9_-]{4,60}", summit.acronym):
-        reader.error("summit.acronym", f"{summit.acronym!r}: use 4 to 60 lower-case letters, digits, _ or - "
-                     "(e.g. wmsummit2022)")
+        reader.error(
+            "summit.acronym",
+            f"{summit.acronym!r}: use 4 to 60 lower-case letters, digits, _ or - (e.g. wmsummit2022)",
+        )
     if summit.start_date and summit.end_date and summit.end_date < summit.start_date:
         reader.error("summit.end_date", "is before start_date")
     reader.check_model(summit, "summit", {"is_published": "published"})
@@ -273,8 +310,10 @@ def read_programme(reader, data):
     for where, item in reader.items(data, "hosts", ""):
         item = reader.mapping(item, where, ["name", "bio"])
         if item is not None:
-            host = Host(name=reader.value(item, "name", where, required=True, default=""),
-                        bio=reader.value(item, "bio", where, default=""))
+            host = Host(
+                name=reader.value(item, "name", where, required=True, default=""),
+                bio=reader.value(item, "bio", where, default=""),
+            )
             reader.check_model(host, where, exclude=["summit"])
             hosts.append((where, host))
     reader.unique([(w, h.name) for w, h in hosts], "host name")
@@ -294,8 +333,10 @@ def read_programme(reader, data):
         reader.check_model(day, day_path, exclude=["summit"])
         dated = day.date and summit.start_date and summit.end_date
         if dated and not (summit.start_date <= day.date <= summit.end_date):
-            reader.error(f"{day_path}.date", f"{day.date} is outside the summit's dates "
-                         f"({summit.start_date} to {summit.end_date})")
+            reader.error(
+                f"{day_path}.date",
+                f"{day.date} is outside the summit's dates ({summit.start_date} to {summit.end_date})",
+            )
         day.sessions_plan = []
         days.append((day_path, day))
         for session_path, session_item in reader.items(item, "sessions", day_path):
@@ -309,8 +350,13 @@ def read_programme(reader, data):
     reader.unique([(w, p.code) for w, p in parts], "part code")
     # "parts" maps each code to its first use, for references; "part_list" has every part read,
     # so that a duplicate code does not hide the breakout rooms of the part that repeats it.
-    return {"summit": summit, "hosts": [h for _, h in hosts], "days": [d for _, d in days],
-            "parts": {p.code: (w, p) for w, p in reversed(parts)}, "part_list": parts}
+    return {
+        "summit": summit,
+        "hosts": [h for _, h in hosts],
+        "days": [d for _, d in days],
+        "parts": {p.code: (w, p) for w, p in reversed(parts)},
+        "part_list": parts,
+    }
 
 
 def _read_session(reader, item, path, day, host_names, parts):
@@ -353,8 +399,9 @@ def _read_part(reader, item, path, session, host_names):
     links = reader.mapping(item.get("links") or {}, f"{path}.links", LINK_KEYS) or {}
     part = SessionPart(
         code=reader.value(item, "code", path, required=True, default=""),
-        kind=reader.value(item, "kind", path, default=SessionPart.Kind.PLENARY,
-                          choices=SessionPart.Kind.values),
+        kind=reader.value(
+            item, "kind", path, default=SessionPart.Kind.PLENARY, choices=SessionPart.Kind.values
+        ),
         title=reader.value(item, "title", path, required=True, default=""),
         lead=reader.value(item, "lead", path, default=""),
         body=reader.value(item, "body", path, default=""),
@@ -377,14 +424,18 @@ def _read_part(reader, item, path, session, host_names):
         if session.start is None:
             reader.error(f"{path}.{key}", "the session has no times, so its parts cannot have any")
         elif not (session.start <= moment <= session.end):
-            reader.error(f"{path}.{key}", f"{iso(moment)} is outside its session "
-                         f"({iso(session.start)} to {iso(session.end)})")
+            reader.error(
+                f"{path}.{key}",
+                f"{iso(moment)} is outside its session ({iso(session.start)} to {iso(session.end)})",
+            )
     if part.start and part.end and part.end <= part.start:
         reader.error(f"{path}.end", "must be after start")
     kind_failed = reader.failed(f"{path}.kind")
     if item.get("breakout_rooms") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
-        reader.error(f"{path}.breakout_rooms",
-                     f"only parts of kind breakouts have breakout rooms (this is {part.kind})")
+        reader.error(
+            f"{path}.breakout_rooms",
+            f"only parts of kind breakouts have breakout rooms (this is {part.kind})",
+        )
     if item.get("picking") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
         reader.error(f"{path}.picking", "only parts of kind breakouts have a picking window")
     part.host_names = reader.names(item, "hosts", path, host_names, "host")
@@ -395,8 +446,9 @@ def _read_part(reader, item, path, session, host_names):
             continue
         poll = Poll(
             question=reader.value(poll_item, "question", poll_path, required=True, default=""),
-            kind=reader.value(poll_item, "kind", poll_path, default=Poll.Kind.FREE_TEXT,
-                              choices=Poll.Kind.values),
+            kind=reader.value(
+                poll_item, "kind", poll_path, default=Poll.Kind.FREE_TEXT, choices=Poll.Kind.values
+            ),
             is_open=reader.value(poll_item, "open", poll_path, "bool", default=False),
             position=len(part.polls_plan) + 1,
         )
@@ -427,10 +479,32 @@ def _update(target, source, fields):
     return target
 
 
-SUMMIT_FIELDS = ["name", "acronym", "start_date", "end_date", "venue", "time_zone", "url", "description",
-                 "is_published"]
-PART_FIELDS = ["position", "kind", "title", "lead", "body", "start", "end", "is_published", "slides_url",
-               "recording_url", "recording_note", "notes_url", "notes_title"]
+SUMMIT_FIELDS = [
+    "name",
+    "acronym",
+    "start_date",
+    "end_date",
+    "venue",
+    "time_zone",
+    "url",
+    "description",
+    "is_published",
+]
+PART_FIELDS = [
+    "position",
+    "kind",
+    "title",
+    "lead",
+    "body",
+    "start",
+    "end",
+    "is_published",
+    "slides_url",
+    "recording_url",
+    "recording_note",
+    "notes_url",
+    "notes_title",
+]
 
 
 def write_programme(plan):
@@ -466,8 +540,11 @@ def write_programme(plan):
 
     saved_parts = {}
     for day_plan in plan["days"]:
-        day = _update(days.get(day_plan.position) or Day(summit=summit, position=day_plan.position),
-                      day_plan, ["date", "title", "intro"])
+        day = _update(
+            days.get(day_plan.position) or Day(summit=summit, position=day_plan.position),
+            day_plan,
+            ["date", "title", "intro"],
+        )
         for session_plan in day_plan.sessions_plan:
             session = sessions.get(session_plan.number) or Session(number=session_plan.number)
             session.day = day
@@ -487,8 +564,11 @@ def _write_polls(part, plans):
     for question in polls.keys() - {p.question for p in plans}:
         polls.pop(question).delete()
     for plan in plans:
-        poll = _update(polls.get(plan.question) or Poll(part=part, question=plan.question), plan,
-                       ["kind", "is_open", "position"])
+        poll = _update(
+            polls.get(plan.question) or Poll(part=part, question=plan.question),
+            plan,
+            ["kind", "is_open", "position"],
+        )
         choices = {c.label: c for c in poll.choices.all()}
         for label in choices.keys() - set(plan.choice_labels):
             choices.pop(label).delete()
@@ -511,54 +591,87 @@ def export_programme(summit, *, part_extras=None, prefetch=()):
         (lambda part: export_part(part, part_extras(part))) if part_extras else export_part
     )
     return {
-        "summit": compact({
-            "slug": summit.slug, "name": summit.name, "acronym": summit.acronym,
-            "start_date": iso(summit.start_date), "end_date": iso(summit.end_date), "venue": summit.venue,
-            "time_zone": summit.time_zone, "url": summit.url, "description": summit.description,
-            "published": summit.is_published or None,
-        }),
+        "summit": compact(
+            {
+                "slug": summit.slug,
+                "name": summit.name,
+                "acronym": summit.acronym,
+                "start_date": iso(summit.start_date),
+                "end_date": iso(summit.end_date),
+                "venue": summit.venue,
+                "time_zone": summit.time_zone,
+                "url": summit.url,
+                "description": summit.description,
+                "published": summit.is_published or None,
+            }
+        ),
         "hosts": [compact({"name": h.name, "bio": h.bio}) for h in summit.hosts.order_by("name")],
         "days": [
-            compact({
-                "position": day.position, "date": iso(day.date), "title": day.title, "intro": day.intro,
-                "sessions": [
-                    _export_session(s, export_part_with_extras)
-                    for s in sorted(day.sessions.all(), key=lambda s: s.number)
-                ],
-            })
+            compact(
+                {
+                    "position": day.position,
+                    "date": iso(day.date),
+                    "title": day.title,
+                    "intro": day.intro,
+                    "sessions": [
+                        _export_session(s, export_part_with_extras)
+                        for s in sorted(day.sessions.all(), key=lambda s: s.number)
+                    ],
+                }
+            )
             for day in days
         ],
     }
 
 
 def _export_session(session, export_part):
-    return compact({
-        "number": session.number, "title": session.title, "summary": session.summary,
-        "start": session.start and iso(session.start), "end": session.end and iso(session.end),
-        "parts": [export_part(p) for p in sorted(session.parts.all(), key=lambda p: p.position)],
-    })
+    return compact(
+        {
+            "number": session.number,
+            "title": session.title,
+            "summary": session.summary,
+            "start": session.start and iso(session.start),
+            "end": session.end and iso(session.end),
+            "parts": [export_part(p) for p in sorted(session.parts.all(), key=lambda p: p.position)],
+        }
+    )
 
 
 def export_part(part, extras=None):
     polls = [
-        compact({
-            "question": poll.question, "kind": poll.kind, "open": poll.is_open or None,
-            "choices": [c.label for c in poll.choices.all()],
-        })
+        compact(
+            {
+                "question": poll.question,
+                "kind": poll.kind,
+                "open": poll.is_open or None,
+                "choices": [c.label for c in poll.choices.all()],
+            }
+        )
         for poll in part.polls.all()
     ]
-    data = compact({
-        "code": part.code, "kind": part.kind, "title": part.title, "lead": part.lead,
-        "start": part.start and iso(part.start), "end": part.end and iso(part.end),
-        # Parts are published unless the file says otherwise.
-        "published": None if part.is_published else False,
-        "hosts": sorted(h.name for h in part.hosts.all()),
-        "body": part.body,
-        "links": compact({
-            "slides": part.slides_url, "recording": part.recording_url,
-            "recording_note": part.recording_note, "notes": part.notes_url, "notes_title": part.notes_title,
-        }),
-        "polls": polls,
-        **(extras or {}),
-    })
+    data = compact(
+        {
+            "code": part.code,
+            "kind": part.kind,
+            "title": part.title,
+            "lead": part.lead,
+            "start": part.start and iso(part.start),
+            "end": part.end and iso(part.end),
+            # Parts are published unless the file says otherwise.
+            "published": None if part.is_published else False,
+            "hosts": sorted(h.name for h in part.hosts.all()),
+            "body": part.body,
+            "links": compact(
+                {
+                    "slides": part.slides_url,
+                    "recording": part.recording_url,
+                    "recording_note": part.recording_note,
+                    "notes": part.notes_url,
+                    "notes_title": part.notes_title,
+                }
+            ),
+            "polls": polls,
+            **(extras or {}),
+        }
+    )
     return {key: data[key] for key in PART_KEYS if key in data}

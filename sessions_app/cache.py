@@ -231,9 +231,10 @@ def _cached(request, version_keys, scope, build, *, personal, dependencies=None)
     """The page for this request from the cache if it was built on the current versions, else
     built now and kept. One round trip for the versions and the page together; a second only for
     a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
-    page_key = "page:" + hashlib.sha256(
-        f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
-    ).hexdigest()
+    page_key = (
+        "page:"
+        + hashlib.sha256(f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()).hexdigest()
+    )
     found = cache.get_many([*version_keys, page_key])
     versions = _current_versions(found, version_keys)
     stored = found.get(page_key)

@@ -94,9 +94,7 @@ class Day(models.Model):
         return _("Day %(n)s (%(date)s)") % {"n": self.position, "date": self.date.isoformat()}
 
     def get_absolute_url(self):
-        return reverse(
-            "breakouts:day", kwargs={"summit": self.summit.slug, "position": self.position}
-        )
+        return reverse("breakouts:day", kwargs={"summit": self.summit.slug, "position": self.position})
 
 
 class Session(models.Model):
@@ -178,9 +176,7 @@ class SessionPart(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.PLENARY)
     title = models.CharField(_("title"), max_length=200)
-    lead = models.CharField(
-        _("lead"), max_length=300, blank=True, help_text=_("One line under the title.")
-    )
+    lead = models.CharField(_("lead"), max_length=300, blank=True, help_text=_("One line under the title."))
     body = models.TextField(
         _("text"),
         blank=True,
@@ -305,9 +301,7 @@ class PollChoice(models.Model):
 
 class PollAnswer(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_answers"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_answers")
     text = models.TextField(_("answer"), max_length=2000, blank=True)
     choices = models.ManyToManyField(PollChoice, blank=True, related_name="answers")
     created_at = models.DateTimeField(auto_now_add=True)

@@ -46,5 +46,3 @@ def copy_part(*, part, session):
         for choice in poll.choices.all():
             _clone(choice, poll=poll_copy).save()
     return copy
-
-

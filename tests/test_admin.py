@@ -34,21 +34,28 @@ PROGRAMME_APPS = {"sessions_app", "breakouts", "charter"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 
-
 @pytest.fixture
 def programme():
     """One row of every kind, participants' rows included, so every change page has an object."""
     summit, part, [double, single] = make_programme(breakouts=2, double_sessions=1)
-    Picking.objects.create(part=part, opens_at=dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
-                           closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC))
+    Picking.objects.create(
+        part=part,
+        opens_at=dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
+        closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC),
+    )
     host = Host.objects.create(summit=summit, name="Kaarel")
     part.hosts.add(host)
     poll = Poll.objects.create(part=part, question="Which?", kind=Poll.Kind.SINGLE)
     PollChoice.objects.create(poll=poll, label="This one")
     participant = make_participant(summit, mode=Mode.ONSITE)
     Preference.objects.create(participant=participant, breakout_room=single, rank=1)
-    Assignment.objects.create(participant=participant, breakout_room=single, booking=single.bookings.get(),
-                              mode=Mode.ONSITE, status=Assignment.Status.CONFIRMED)
+    Assignment.objects.create(
+        participant=participant,
+        breakout_room=single,
+        booking=single.bookings.get(),
+        mode=Mode.ONSITE,
+        status=Assignment.Status.CONFIRMED,
+    )
     PollAnswer.objects.create(poll=poll, user=participant.user, text="This one")
     section = CharterSection.objects.create(summit=summit, slug="preamble", title="Preamble")
     section.breakout_rooms.add(double)
@@ -165,7 +172,10 @@ def test_duplicate_breakout_room_action_copies_the_text_without_rooms(demo, orga
     assert response.status_code == 302
     copy = BreakoutRoom.objects.get(slug="fundraising-copy")
     assert (copy.part_id, copy.aim, copy.why_join, copy.resource_url) == (
-        original.part_id, original.aim, original.why_join, original.resource_url
+        original.part_id,
+        original.aim,
+        original.why_join,
+        original.resource_url,
     )
     assert copy.position == original.part.breakout_rooms.count()
     assert not copy.bookings.exists()
@@ -174,9 +184,7 @@ def test_duplicate_breakout_room_action_copies_the_text_without_rooms(demo, orga
 def form_data(html, form_id):
     """The values a browser would submit from the form, without the inlines' empty templates."""
     form = lxml.html.fromstring(html).get_element_by_id(form_id)
-    return {
-        name: value for name, value in form.form_values() if "__prefix__" not in name
-    }
+    return {name: value for name, value in form.form_values() if "__prefix__" not in name}
 
 
 def test_part_change_page_saves_an_inline_double_session_with_rooms_a_and_b(organiser_client):
@@ -186,12 +194,17 @@ def test_part_change_page_saves_an_inline_double_session_with_rooms_a_and_b(orga
     data = form_data(organiser_client.get(url).content, "sessionpart_form")
     n = int(data["breakout_rooms-TOTAL_FORMS"])
     data["breakout_rooms-TOTAL_FORMS"] = str(n + 1)
-    data.update({
-        f"breakout_rooms-{n}-position": "2", f"breakout_rooms-{n}-title": "Values & Principles",
-        f"breakout_rooms-{n}-slug": "values-and-principles", f"breakout_rooms-{n}-format": "hybrid",
-        f"breakout_rooms-{n}-aim": "Discuss core values.", f"breakout_rooms-{n}-room_a": str(room_a.pk),
-        f"breakout_rooms-{n}-room_b": str(room_b.pk),
-    })
+    data.update(
+        {
+            f"breakout_rooms-{n}-position": "2",
+            f"breakout_rooms-{n}-title": "Values & Principles",
+            f"breakout_rooms-{n}-slug": "values-and-principles",
+            f"breakout_rooms-{n}-format": "hybrid",
+            f"breakout_rooms-{n}-aim": "Discuss core values.",
+            f"breakout_rooms-{n}-room_a": str(room_a.pk),
+            f"breakout_rooms-{n}-room_b": str(room_b.pk),
+        }
+    )
     response = organiser_client.post(url, data)
     assert response.status_code == 302, response.context and response.context["errors"]
     created = BreakoutRoom.objects.get(slug="values-and-principles")
@@ -206,14 +219,16 @@ def test_part_change_page_refuses_one_room_for_two_groups(organiser_client):
     data = form_data(organiser_client.get(url).content, "sessionpart_form")
     n = int(data["breakout_rooms-TOTAL_FORMS"])
     data["breakout_rooms-TOTAL_FORMS"] = str(n + 1)
-    data.update({
-        f"breakout_rooms-{n}-position": "2", f"breakout_rooms-{n}-title": "Clash",
-        f"breakout_rooms-{n}-slug": "clash", f"breakout_rooms-{n}-format": "hybrid",
-        f"breakout_rooms-{n}-room_a": str(taken.pk),
-    })
+    data.update(
+        {
+            f"breakout_rooms-{n}-position": "2",
+            f"breakout_rooms-{n}-title": "Clash",
+            f"breakout_rooms-{n}-slug": "clash",
+            f"breakout_rooms-{n}-format": "hybrid",
+            f"breakout_rooms-{n}-room_a": str(taken.pk),
+        }
+    )
     response = organiser_client.post(url, data)
     assert response.status_code == 200
     assert not BreakoutRoom.objects.filter(slug="clash").exists()
     assert Booking.objects.filter(room=taken).count() == 1
-
-

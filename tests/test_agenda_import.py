@@ -26,7 +26,6 @@ EXAMPLE = yaml.safe_load(
 pytestmark = pytest.mark.django_db
 
 
-
 def example():
     return copy.deepcopy(EXAMPLE)
 

@@ -150,8 +150,13 @@ def test_a_cached_page_gives_each_reader_a_working_csrf_token(demo):
     token = page.split('name="csrfmiddlewaretoken" value="', 1)[1].split('"', 1)[0]
     response = reader.post(
         f"/{demo.slug}/charter/feedback/",
-        {"csrfmiddlewaretoken": token, "text": "Thanks for the draft.", "email": "reader@example.org",
-         "kind": "feedback", "submitter_type": "individual"},
+        {
+            "csrfmiddlewaretoken": token,
+            "text": "Thanks for the draft.",
+            "email": "reader@example.org",
+            "kind": "feedback",
+            "submitter_type": "individual",
+        },
     )
     assert response.status_code in (200, 302) and response.status_code != 403
 
@@ -159,7 +164,11 @@ def test_a_cached_page_gives_each_reader_a_working_csrf_token(demo):
 @pytest.mark.parametrize(
     "page",
     [
-        "/{s}/day/1/", "/{s}/breakouts/", "/{s}/breakouts/{b}/", "/{s}/schedule.json", "/{s}/schedule.ics",
+        "/{s}/day/1/",
+        "/{s}/breakouts/",
+        "/{s}/breakouts/{b}/",
+        "/{s}/schedule.json",
+        "/{s}/schedule.ics",
         "/{s}/me/",
     ],
 )

@@ -39,8 +39,12 @@ def demo(db):
 def test_public_pages_have_no_html_errors(client, demo, tmp_path):
     command = vnu_command()
     urls = [
-        f"{demo}/", f"{demo}/day/1/", f"{demo}/day/2/", f"{demo}/breakouts/",
-        f"{demo}/breakouts/?q=hub&format=hybrid&has_notes=no", f"{demo}/breakouts/?format=nonsense",
+        f"{demo}/",
+        f"{demo}/day/1/",
+        f"{demo}/day/2/",
+        f"{demo}/breakouts/",
+        f"{demo}/breakouts/?q=hub&format=hybrid&has_notes=no",
+        f"{demo}/breakouts/?format=nonsense",
         f"{demo}/breakouts/roles-and-responsibilities/",
     ]
     files = []
@@ -53,8 +57,11 @@ def test_public_pages_have_no_html_errors(client, demo, tmp_path):
     result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=240, check=False)
     assert result.stderr.strip().startswith("{"), result.stderr[:500]
     messages = json.loads(result.stderr)["messages"]
-    errors = [f"{urls[files.index(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
-              for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{urls[files.index(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, "\n".join(errors)
 
 
@@ -78,4 +85,3 @@ def test_static_files_get_hashed_names_and_compressed_copies(tmp_path, settings)
     assert js != "/static/agenda.js"
     assert (tmp_path / css.removeprefix("/static/")).exists()
     assert (tmp_path / (css.removeprefix("/static/") + ".gz")).exists()
-

@@ -142,14 +142,29 @@ def servers(django_db_setup, django_db_blocker):
             os.close(handle)
             shared.logs.append(log_path)
             with open(log_path, "wb") as log:
-                processes.append(subprocess.Popen(
-                    [str(gunicorn), "summit.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                     "--config", "gunicorn.conf.py"],
-                    cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                ))
+                processes.append(
+                    subprocess.Popen(
+                        [
+                            str(gunicorn),
+                            "summit.wsgi",
+                            "--bind",
+                            f"127.0.0.1:{port}",
+                            "--workers",
+                            "2",
+                            "--config",
+                            "gunicorn.conf.py",
+                        ],
+                        cwd=ROOT,
+                        env=env,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
         deadline = time.monotonic() + 30
-        waiting = {port: (process, log) for port, process, log in zip(shared.ports, processes, shared.logs,
-                                                                      strict=True)}
+        waiting = {
+            port: (process, log)
+            for port, process, log in zip(shared.ports, processes, shared.logs, strict=True)
+        }
         while waiting:
             for port, (process, log) in list(waiting.items()):
                 if process.poll() is not None:
@@ -193,11 +208,13 @@ def _redis_keys(prefix, pattern="*"):
 @pytest.fixture
 def app(servers, transactional_db):
     """The two instances, with the test process on the same cache and SECRET_KEY as they are."""
-    caches = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": servers.cache_url,
-        "KEY_PREFIX": servers.prefix,
-    }}
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": servers.cache_url,
+            "KEY_PREFIX": servers.prefix,
+        }
+    }
     with override_settings(CACHES=caches, SECRET_KEY=servers.secret):
         yield servers
 
@@ -251,9 +268,16 @@ class Browser:
         status, _, page = self.get(port, "/accounts/login/")
         assert status == 200
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-        status, headers, page = self.post(port, "/accounts/login/", {
-            "csrfmiddlewaretoken": token, "username": username, "password": password, "next": next_url,
-        })
+        status, headers, page = self.post(
+            port,
+            "/accounts/login/",
+            {
+                "csrfmiddlewaretoken": token,
+                "username": username,
+                "password": password,
+                "next": next_url,
+            },
+        )
         assert status == 302, f"sign-in through port {port} answered {status}:\n{page[:2000]}"
         assert headers["Location"] == next_url
         assert self.cookie(settings.SESSION_COOKIE_NAME)
@@ -289,12 +313,24 @@ def _programme(run, *, onsite=5, online=8):
     summit = make_summit(slug=f"scale-{run}-{secrets.token_hex(3)}")
     part = make_part(make_session(make_day(summit)))
     now = timezone.now()
-    Picking.objects.create(part=part, method=Picking.Method.LIVE, opens_at=now - timedelta(minutes=5),
-                           closes_at=now + timedelta(hours=1))
-    double = make_breakout(part, rooms=[make_room(summit, onsite=onsite, online=online) for _ in "AB"],
-                           title="Hubs, held in two rooms", slug="hubs")
-    single = make_breakout(part, rooms=[make_room(summit, onsite=onsite, online=online)],
-                           title="Revenue and resources", slug="revenue")
+    Picking.objects.create(
+        part=part,
+        method=Picking.Method.LIVE,
+        opens_at=now - timedelta(minutes=5),
+        closes_at=now + timedelta(hours=1),
+    )
+    double = make_breakout(
+        part,
+        rooms=[make_room(summit, onsite=onsite, online=online) for _ in "AB"],
+        title="Hubs, held in two rooms",
+        slug="hubs",
+    )
+    single = make_breakout(
+        part,
+        rooms=[make_room(summit, onsite=onsite, online=online)],
+        title="Revenue and resources",
+        slug="revenue",
+    )
     return summit, part, [double, single]
 
 
@@ -310,11 +346,17 @@ def _signed_in_participants(summit, count):
     users = User.objects.bulk_create(
         [User(username=f"{summit.slug}-p{i:03d}", password="!unusable") for i in range(count)]  # noqa: S106
     )
-    participants = Participant.objects.bulk_create([
-        Participant(summit=summit, user=user, display_name=user.username,
-                    attendance=Mode.ONSITE if i % 2 == 0 else Mode.ONLINE)
-        for i, user in enumerate(users)
-    ])
+    participants = Participant.objects.bulk_create(
+        [
+            Participant(
+                summit=summit,
+                user=user,
+                display_name=user.username,
+                attendance=Mode.ONSITE if i % 2 == 0 else Mode.ONLINE,
+            )
+            for i, user in enumerate(users)
+        ]
+    )
     logins = []
     for participant, user in zip(participants, users, strict=True):
         store = SessionStore()
@@ -378,8 +420,12 @@ def _check_seats(part, breakout_rooms):
     assert not entries.exclude(mode=F("participant__attendance")).exists(), "a place of the wrong mode"
     twice = seats.values("participant").annotate(n=Count("pk")).filter(n__gt=1)
     assert not twice.exists(), f"participants with two confirmed seats in the part: {list(twice)}"
-    waits_twice = entries.filter(status=Assignment.Status.WAITLISTED).values("participant") \
-        .annotate(n=Count("pk")).filter(n__gt=1)
+    waits_twice = (
+        entries.filter(status=Assignment.Status.WAITLISTED)
+        .values("participant")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
     assert not waits_twice.exists(), "participants on two waitlists of the part"
 
     taken = Counter(seats.values_list("booking_id", "mode"))
@@ -395,8 +441,9 @@ def _check_seats(part, breakout_rooms):
             if len(mine) == 2:
                 full = any(n == c for n, c in zip(counts, capacities, strict=True))
                 assert abs(counts[0] - counts[1]) <= 1 or full, f"{breakout_room.slug} A/B uneven: {counts}"
-            waiting = entries.filter(breakout_room=breakout_room, mode=mode,
-                                     status=Assignment.Status.WAITLISTED).count()
+            waiting = entries.filter(
+                breakout_room=breakout_room, mode=mode, status=Assignment.Status.WAITLISTED
+            ).count()
             if waiting:
                 assert sum(counts) == sum(capacities), (
                     f"{waiting} waiting for {breakout_room.slug} ({mode}) while "
@@ -444,20 +491,24 @@ def test_simultaneous_picks_through_two_instances_never_overbook(app):
 
     first = [double if i % 3 != 2 else single for i in range(len(logins))]
     started = time.perf_counter()
-    answers = _fire([
-        (app.ports[(i // 2) % 2], pick_path(first[i]), key, csrf)
-        for i, (_, key, csrf) in enumerate(logins)
-    ])
+    answers = _fire(
+        [(app.ports[(i // 2) % 2], pick_path(first[i]), key, csrf) for i, (_, key, csrf) in enumerate(logins)]
+    )
     round_one = time.perf_counter() - started
     assert [status for status, _ in answers] == [200] * len(logins), answers
 
     confirmed = _check_seats(part, [double, single])
     # 20 onsite and 20 online want the double session (2 × 5 onsite, 2 × 8 online seats),
     # 10 onsite and 10 online the single room (5 onsite, 8 online): everyone else waits.
-    assert confirmed == {("hubs", "onsite"): 10, ("hubs", "online"): 16,
-                         ("revenue", "onsite"): 5, ("revenue", "online"): 8}
+    assert confirmed == {
+        ("hubs", "onsite"): 10,
+        ("hubs", "online"): 16,
+        ("revenue", "onsite"): 5,
+        ("revenue", "online"): 8,
+    }
     entries = {
-        e.participant_id: e for e in selectors.with_waitlist_position(
+        e.participant_id: e
+        for e in selectors.with_waitlist_position(
             Assignment.objects.filter(part=part).select_related("booking__room", "breakout_room")
         )
     }
@@ -487,10 +538,12 @@ def test_simultaneous_picks_through_two_instances_never_overbook(app):
     # who move free seats that go down the waitlists, while others join waitlists and keep seats.
     second = [single if room is double else double for room in first]
     started = time.perf_counter()
-    answers = _fire([
-        (app.ports[1 - (i // 2) % 2], pick_path(second[i]), key, csrf)
-        for i, (_, key, csrf) in enumerate(logins)
-    ])
+    answers = _fire(
+        [
+            (app.ports[1 - (i // 2) % 2], pick_path(second[i]), key, csrf)
+            for i, (_, key, csrf) in enumerate(logins)
+        ]
+    )
     round_two = time.perf_counter() - started
     assert [status for status, _ in answers] == [200] * len(logins), answers
 
@@ -514,8 +567,9 @@ def test_simultaneous_picks_through_two_instances_never_overbook(app):
     left = {key: capacities[key] - n for key, n in confirmed.items()}
     assert _anonymous_seats_shown(reader, two, summit, [double, single]) == left
     assert _anonymous_seats_shown(reader, one, summit, [double, single]) == left
-    print(f"scale-out: 2 × {len(logins)} picks through two instances: "
-          f"{round_one:.2f} s, then {round_two:.2f} s")
+    print(
+        f"scale-out: 2 × {len(logins)} picks through two instances: {round_one:.2f} s, then {round_two:.2f} s"
+    )
 
 
 def _organiser():

@@ -26,7 +26,7 @@ def parse_body(text):
         kind, content = "paragraph", line
         for prefix, name in _PREFIXES:
             if line.startswith(prefix):
-                kind, content = name, line[len(prefix):].strip()
+                kind, content = name, line[len(prefix) :].strip()
                 break
         if kind == "heading":
             blocks.append(("heading", content))
@@ -56,9 +56,11 @@ def body_markup(text, heading_level=3):
             items = format_html_join("", "<li>{}</li>", ((item,) for item in content))
             pieces.append(format_html("<ul>{}</ul>", items))
         else:
-            pieces.append(format_html(
-                "<blockquote>{}</blockquote>", format_html_join("", "<p>{}</p>", ((i,) for i in content))
-            ))
+            pieces.append(
+                format_html(
+                    "<blockquote>{}</blockquote>", format_html_join("", "<p>{}</p>", ((i,) for i in content))
+                )
+            )
     return format_html_join("\n", "{}", ((piece,) for piece in pieces))
 
 

@@ -1,6 +1,5 @@
 """Accounts (sign up, sign in/out, password change and reset by e-mail) and summit registration."""
 
-
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
@@ -14,31 +13,48 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "correct horse battery staple"
 
 
-
 def register_url(summit):
     return reverse("breakouts:register", kwargs={"summit": summit.slug})
 
 
 def test_sign_up_creates_the_account_and_signs_in(client):
-    response = client.post(reverse("signup"), {
-        "username": "ada", "email": "ada@example.org", "password1": "a long unusual passphrase",
-        "password2": "a long unusual passphrase", "next": "/somewhere/",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "email": "ada@example.org",
+            "password1": "a long unusual passphrase",
+            "password2": "a long unusual passphrase",
+            "next": "/somewhere/",
+        },
+    )
     assert response.status_code == 302 and response["Location"] == "/somewhere/"
     user = get_user_model().objects.get(username="ada")
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
 def test_sign_up_refuses_a_weak_password_and_an_unsafe_next(client):
-    response = client.post(reverse("signup"), {
-        "username": "ada", "email": "ada@example.org", "password1": "12345678", "password2": "12345678",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "ada",
+            "email": "ada@example.org",
+            "password1": "12345678",
+            "password2": "12345678",
+        },
+    )
     assert response.status_code == 200 and not get_user_model().objects.exists()
     assert "too common" in response.content.decode()
-    response = client.post(reverse("signup"), {
-        "username": "bob", "email": "bob@example.org", "password1": "a long unusual passphrase",
-        "password2": "a long unusual passphrase", "next": "https://evil.example/",
-    })
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "bob",
+            "email": "bob@example.org",
+            "password1": "a long unusual passphrase",
+            "password2": "a long unusual passphrase",
+            "next": "https://evil.example/",
+        },
+    )
     assert response["Location"] == "/"
 
 
@@ -55,11 +71,14 @@ def test_sign_in_and_out(client):
 def test_password_change(client):
     user = make_user("ada", password=PASSWORD)
     client.force_login(user)
-    response = client.post(reverse("password_change"), {
-        "old_password": PASSWORD,
-        "new_password1": "another long passphrase",
-        "new_password2": "another long passphrase",
-    })
+    response = client.post(
+        reverse("password_change"),
+        {
+            "old_password": PASSWORD,
+            "new_password1": "another long passphrase",
+            "new_password2": "another long passphrase",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("another long passphrase")
@@ -74,9 +93,13 @@ def test_password_reset_sends_a_working_link(client):
     path = link.split("testserver", 1)[1].strip()
     response = client.get(path, follow=True)
     assert b"Choose a new password" in response.content
-    response = client.post(response.redirect_chain[-1][0], {
-        "new_password1": "a fresh long passphrase", "new_password2": "a fresh long passphrase",
-    })
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {
+            "new_password1": "a fresh long passphrase",
+            "new_password2": "a fresh long passphrase",
+        },
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("a fresh long passphrase")
@@ -87,22 +110,36 @@ def test_register_for_a_summit(client):
     client.force_login(user)
     page = client.get(register_url(summit)).content.decode()
     assert 'value="Europe/Berlin"' in page and 'type="radio"' in page
-    response = client.post(register_url(summit), {
-        "attendance": "online", "display_name": "Ada L.", "affiliation": "WMDE", "time_zone": "America/Lima",
-    })
+    response = client.post(
+        register_url(summit),
+        {
+            "attendance": "online",
+            "display_name": "Ada L.",
+            "affiliation": "WMDE",
+            "time_zone": "America/Lima",
+        },
+    )
     assert response["Location"] == reverse("breakouts:my_agenda", kwargs={"summit": summit.slug})
     participant = Participant.objects.get(user=user)
     assert (participant.attendance, participant.display_name, participant.time_zone) == (
-        "online", "Ada L.", "America/Lima"
+        "online",
+        "Ada L.",
+        "America/Lima",
     )
 
 
 def test_register_refuses_an_unknown_time_zone(client):
     summit = make_summit()
     client.force_login(make_user())
-    response = client.post(register_url(summit), {
-        "attendance": "online", "display_name": "Ada", "affiliation": "", "time_zone": "Mars/Olympus",
-    })
+    response = client.post(
+        register_url(summit),
+        {
+            "attendance": "online",
+            "display_name": "Ada",
+            "affiliation": "",
+            "time_zone": "Mars/Olympus",
+        },
+    )
     assert response.status_code == 200 and not Participant.objects.exists()
 
 
@@ -117,8 +154,15 @@ def test_changing_attendance_on_the_registration_page_moves_the_seat(client):
     participant = make_participant(summit, mode=Mode.ONSITE, display_name="Ada")
     services.pick(participant=participant, breakout_room=single)
     client.force_login(participant.user)
-    response = client.post(register_url(summit), {
-        "attendance": "online", "display_name": "Ada", "affiliation": "", "time_zone": "UTC",
-    }, follow=True)
+    response = client.post(
+        register_url(summit),
+        {
+            "attendance": "online",
+            "display_name": "Ada",
+            "affiliation": "",
+            "time_zone": "UTC",
+        },
+        follow=True,
+    )
     assert "is now an online seat" in response.content.decode()
     assert Assignment.objects.get(participant=participant).mode == "online"

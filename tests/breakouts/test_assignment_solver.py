@@ -31,9 +31,7 @@ def room(room_id, *bookings, modes=MODES):
 
 
 def instance(participants, rooms, *, costs=COSTS, unranked=None, pinned=()):
-    return Instance(
-        tuple(participants), tuple(rooms), tuple(costs), unranked or 2 * costs[-1], tuple(pinned)
-    )
+    return Instance(tuple(participants), tuple(rooms), tuple(costs), unranked or 2 * costs[-1], tuple(pinned))
 
 
 # Independent formulation: one binary variable per (participant, breakout room) of the participant's
@@ -56,9 +54,7 @@ def milp_optimum(inst):
     for k, (i, j) in enumerate(pairs):
         a_people[i, k] = 1
         a_rooms[2 * j + MODES.index(inst.participants[i].mode), k] = 1
-    caps = [
-        max(r.capacity(m) - pinned[(r.id, m)], 0) for r in inst.breakout_rooms for m in MODES
-    ]
+    caps = [max(r.capacity(m) - pinned[(r.id, m)], 0) for r in inst.breakout_rooms for m in MODES]
     res = milp(
         c,
         constraints=[LinearConstraint(a_people, 0, 1), LinearConstraint(a_rooms, 0, caps)],
@@ -90,7 +86,9 @@ def instances(draw, max_people=14, max_rooms=4):
     pinned, rest, used = [], [], Counter()
     for p in people:
         options = [
-            (r, b) for r in rooms for b in r.bookings
+            (r, b)
+            for r in rooms
+            for b in r.bookings
             if p.mode in r.modes and used[(b.id, p.mode)] < b.capacity(p.mode)
         ]
         if options and draw(st.integers(0, 5)) == 0:
@@ -254,13 +252,21 @@ def test_solves_a_part_with_nobody_and_no_rooms():
 def test_objective_equals_an_independent_milp_on_random_instances(seed):
     rng = np.random.default_rng(seed)
     rooms = [
-        room(r, *[(10 * r + k, label, int(rng.integers(0, 4)), int(rng.integers(0, 4)))
-                  for k, label in enumerate([""] if rng.random() < 0.6 else ["A", "B"])])
+        room(
+            r,
+            *[
+                (10 * r + k, label, int(rng.integers(0, 4)), int(rng.integers(0, 4)))
+                for k, label in enumerate([""] if rng.random() < 0.6 else ["A", "B"])
+            ],
+        )
         for r in range(1, 6)
     ]
     people = [
-        Participant(i, MODES[int(rng.integers(0, 2))],
-                    tuple(int(x) + 1 for x in rng.choice(5, size=int(rng.integers(0, 4)), replace=False)))
+        Participant(
+            i,
+            MODES[int(rng.integers(0, 2))],
+            tuple(int(x) + 1 for x in rng.choice(5, size=int(rng.integers(0, 4)), replace=False)),
+        )
         for i in range(1, 26)
     ]
     inst = instance(people, rooms)

@@ -20,7 +20,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
 THREADS = 40
 
 
-
 def run_together(calls, threads=THREADS):
     """Run `calls` on `threads` threads released at the same moment; return (results, refusals).
 
@@ -58,7 +57,6 @@ def run_together(calls, threads=THREADS):
     assert not any(thread.is_alive() for thread in workers), "threads still running"
     assert not failures, failures
     return results, refusals
-
 
 
 def assert_seat_rules(part):

@@ -129,10 +129,18 @@ def test_exports_make_the_same_queries_at_any_size(client, db, django_assert_num
 
 def test_render_ics_escapes_and_folds_text():
     start = dt.datetime(2030, 5, 1, 8, tzinfo=UTC)
-    event = Event(uid="summit/x/1", id=1, start=start, end=start + dt.timedelta(hours=1),
-                  title="Commas, semicolons; and a very long title " * 3, room="Room 1",
-                  slug="x-1", url="https://example.org/x", kind="breakout",
-                  description="Line one\nLine two with ü and ✎ " * 5)
+    event = Event(
+        uid="summit/x/1",
+        id=1,
+        start=start,
+        end=start + dt.timedelta(hours=1),
+        title="Commas, semicolons; and a very long title " * 3,
+        room="Room 1",
+        slug="x-1",
+        url="https://example.org/x",
+        kind="breakout",
+        description="Line one\nLine two with ü and ✎ " * 5,
+    )
     content = render_ics([event], name="Private", stamp=start)
     assert all(len(line.encode()) <= 75 for line in content.split("\r\n"))
     parsed = icalendar.Calendar.from_ical(content).walk("VEVENT")[0]

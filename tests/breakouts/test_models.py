@@ -23,7 +23,6 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 
-
 def test_room_code_is_unique_per_summit():
     summit = make_summit()
     make_room(summit, code="03")
@@ -70,22 +69,31 @@ def test_a_third_label_is_refused():
 def test_picking_cannot_close_before_it_opens():
     summit, part, _ = make_programme(breakouts=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Picking.objects.create(part=part, opens_at=dt.datetime(2030, 5, 1, 9, tzinfo=UTC),
-                               closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC))
+        Picking.objects.create(
+            part=part,
+            opens_at=dt.datetime(2030, 5, 1, 9, tzinfo=UTC),
+            closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC),
+        )
 
 
 @pytest.mark.parametrize("rank_count", [0, 11])
 def test_picking_rank_count_is_between_1_and_10(rank_count):
     summit, part, _ = make_programme(breakouts=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Picking.objects.create(part=part, opens_at=dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
-                               closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC), rank_count=rank_count)
+        Picking.objects.create(
+            part=part,
+            opens_at=dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
+            closes_at=dt.datetime(2030, 5, 1, 8, tzinfo=UTC),
+            rank_count=rank_count,
+        )
 
 
 def test_a_part_has_one_picking_window():
     summit, part, _ = make_programme(breakouts=1)
-    window = {"opens_at": dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
-              "closes_at": dt.datetime(2030, 5, 1, 8, tzinfo=UTC)}
+    window = {
+        "opens_at": dt.datetime(2030, 5, 1, 7, tzinfo=UTC),
+        "closes_at": dt.datetime(2030, 5, 1, 8, tzinfo=UTC),
+    }
     Picking.objects.create(part=part, **window)
     with pytest.raises(IntegrityError), transaction.atomic():
         Picking.objects.create(part=part, **window)
@@ -95,14 +103,16 @@ def test_a_person_registers_once_per_summit():
     summit = make_summit()
     participant = make_participant(summit)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Participant.objects.create(summit=summit, user=participant.user, display_name="Again",
-                                   attendance=Mode.ONLINE)
+        Participant.objects.create(
+            summit=summit, user=participant.user, display_name="Again", attendance=Mode.ONLINE
+        )
 
 
 def test_participant_attendance_must_be_onsite_or_online():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Participant.objects.create(summit=make_summit(), user=make_user(), display_name="X",
-                                   attendance="both")
+        Participant.objects.create(
+            summit=make_summit(), user=make_user(), display_name="X", attendance="both"
+        )
 
 
 def test_rank_11_is_refused():
@@ -135,8 +145,13 @@ def test_a_participant_ranks_a_breakout_room_once():
 
 def confirmed(participant, breakout, **fields):
     fields.setdefault("booking", breakout.bookings.first())
-    return Assignment.objects.create(participant=participant, breakout_room=breakout, mode=Mode.ONSITE,
-                                     status=Assignment.Status.CONFIRMED, **fields)
+    return Assignment.objects.create(
+        participant=participant,
+        breakout_room=breakout,
+        mode=Mode.ONSITE,
+        status=Assignment.Status.CONFIRMED,
+        **fields,
+    )
 
 
 def test_two_confirmed_seats_for_one_participant_in_a_part_are_refused():
@@ -151,8 +166,9 @@ def test_a_confirmed_seat_and_waitlist_entries_elsewhere_in_the_part_are_allowed
     summit, part, [first, second] = make_programme(breakouts=2)
     participant = make_participant(summit)
     confirmed(participant, first)
-    Assignment.objects.create(participant=participant, breakout_room=second, mode=Mode.ONSITE,
-                              status=Assignment.Status.WAITLISTED)
+    Assignment.objects.create(
+        participant=participant, breakout_room=second, mode=Mode.ONSITE, status=Assignment.Status.WAITLISTED
+    )
     assert participant.assignments.count() == 2
 
 
@@ -165,9 +181,13 @@ def test_a_confirmed_seat_without_a_room_is_refused():
 def test_a_waitlist_entry_holds_no_room():
     summit, part, [breakout] = make_programme(breakouts=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(participant=make_participant(summit), breakout_room=breakout,
-                                  mode=Mode.ONSITE, status=Assignment.Status.WAITLISTED,
-                                  booking=breakout.bookings.first())
+        Assignment.objects.create(
+            participant=make_participant(summit),
+            breakout_room=breakout,
+            mode=Mode.ONSITE,
+            status=Assignment.Status.WAITLISTED,
+            booking=breakout.bookings.first(),
+        )
 
 
 def test_a_participant_has_one_entry_per_breakout_room():
@@ -175,15 +195,23 @@ def test_a_participant_has_one_entry_per_breakout_room():
     participant = make_participant(summit)
     confirmed(participant, breakout)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(participant=participant, breakout_room=breakout, mode=Mode.ONSITE,
-                                  status=Assignment.Status.WAITLISTED)
+        Assignment.objects.create(
+            participant=participant,
+            breakout_room=breakout,
+            mode=Mode.ONSITE,
+            status=Assignment.Status.WAITLISTED,
+        )
 
 
 def test_assignment_mode_must_be_onsite_or_online():
     summit, part, [breakout] = make_programme(breakouts=1)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Assignment.objects.create(participant=make_participant(summit), breakout_room=breakout, mode="both",
-                                  status=Assignment.Status.WAITLISTED)
+        Assignment.objects.create(
+            participant=make_participant(summit),
+            breakout_room=breakout,
+            mode="both",
+            status=Assignment.Status.WAITLISTED,
+        )
 
 
 def test_a_room_with_bookings_cannot_be_deleted():

@@ -1,6 +1,5 @@
 """/<summit>/me/: the participant's own agenda, the links that belong to them, their calendar feed."""
 
-
 import pytest
 from django.urls import reverse
 
@@ -21,13 +20,17 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
-
 @pytest.fixture
 def programme():
     summit, part, breakout_rooms = make_programme(breakouts=2, double_sessions=1, onsite=5, online=5)
-    make_part(part.session, kind=SessionPart.Kind.PLENARY, position=0, code="S1.0", title="Opening plenary",
-              slides_url="https://slides.example.org/s1")
+    make_part(
+        part.session,
+        kind=SessionPart.Kind.PLENARY,
+        position=0,
+        code="S1.0",
+        title="Opening plenary",
+        slides_url="https://slides.example.org/s1",
+    )
     open_picking(part)
     return summit, part, breakout_rooms
 
@@ -157,8 +160,11 @@ def test_calendar_feed_query_count_does_not_grow(client, programme, extra_parts,
     organiser = make_organiser()
     for n in range(extra_parts):
         other = make_part(part.session, position=10 + n, code=f"S1.{10 + n}")
-        services.move(participant=participant, breakout_room=make_breakout(other, rooms=[make_room(summit)]),
-                      by=organiser)
+        services.move(
+            participant=participant,
+            breakout_room=make_breakout(other, rooms=[make_room(summit)]),
+            by=organiser,
+        )
     target = feed_url(summit, participant)
     # participant (with summit and user), parts (with sessions, days, picking), assignments
     with django_assert_num_queries(3):
@@ -180,8 +186,11 @@ def test_participant_pages_are_valid_html(client, programme, tmp_path):
     services.pick(participant=participant, breakout_room=single)
     client.force_login(participant.user)
     urls = [
-        agenda_url(summit), single.get_absolute_url(), double.get_absolute_url(),
-        reverse("breakouts:register", kwargs={"summit": summit.slug}), reverse("password_change"),
+        agenda_url(summit),
+        single.get_absolute_url(),
+        double.get_absolute_url(),
+        reverse("breakouts:register", kwargs={"summit": summit.slug}),
+        reverse("password_change"),
     ]
     files = []
     for n, url in enumerate(urls):
@@ -199,6 +208,9 @@ def test_participant_pages_are_valid_html(client, programme, tmp_path):
         urls.append(url)
     result = subprocess.run([*command, *files], capture_output=True, text=True, timeout=240, check=False)
     messages = json.loads(result.stderr)["messages"]
-    errors = [f"{urls[files.index(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
-              for m in messages if m.get("type") == "error"]
+    errors = [
+        f"{urls[files.index(m['url'].removeprefix('file:'))]}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m.get("type") == "error"
+    ]
     assert not errors, "\n".join(errors)

@@ -28,8 +28,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 
-
-
 @pytest.fixture
 def programme():
     """One open breakouts part: a double session (A, B: 2 onsite + 3 online seats each) and two
@@ -332,19 +330,35 @@ def test_attendance_cannot_change_after_the_last_picking_closed(programme):
 def test_register_creates_one_participant_per_summit():
     summit, user = make_summit(), make_user()
     participant = services.register(
-        summit=summit, user=user, attendance=Mode.ONLINE, display_name=" Ada ", affiliation="WMDE",
+        summit=summit,
+        user=user,
+        attendance=Mode.ONLINE,
+        display_name=" Ada ",
+        affiliation="WMDE",
         time_zone="Europe/Berlin",
     )
     assert (participant.display_name, participant.attendance) == ("Ada", "online")
     with pytest.raises(BreakoutError, match="already registered"):
-        services.register(summit=summit, user=user, attendance=Mode.ONSITE, display_name="Ada",
-                          affiliation="", time_zone="UTC")
+        services.register(
+            summit=summit,
+            user=user,
+            attendance=Mode.ONSITE,
+            display_name="Ada",
+            affiliation="",
+            time_zone="UTC",
+        )
 
 
 def test_register_refuses_an_unknown_time_zone():
     with pytest.raises(BreakoutError, match="Unknown time zone"):
-        services.register(summit=make_summit(), user=make_user(), attendance=Mode.ONSITE,
-                          display_name="Ada", affiliation="", time_zone="Mars/Olympus")
+        services.register(
+            summit=make_summit(),
+            user=make_user(),
+            attendance=Mode.ONSITE,
+            display_name="Ada",
+            affiliation="",
+            time_zone="Mars/Olympus",
+        )
     assert not Participant.objects.exists()
 
 
@@ -388,8 +402,9 @@ def test_organiser_move_refuses_a_full_room_unless_allowed(programme):
 def test_organiser_picks_room_a_or_b(programme):
     summit, part, [double, *_] = programme
     booking_b = double.bookings.get(label="B")
-    entry = services.move(participant=make_participant(summit), breakout_room=double, booking=booking_b,
-                          by=make_organiser())
+    entry = services.move(
+        participant=make_participant(summit), breakout_room=double, booking=booking_b, by=make_organiser()
+    )
     assert entry.booking == booking_b
 
 
@@ -409,8 +424,12 @@ def test_only_organisers_move(programme):
 def test_move_refuses_a_booking_of_another_breakout_room(programme):
     summit, part, [double, single, _] = programme
     with pytest.raises(BreakoutError, match="not booked"):
-        services.move(participant=make_participant(summit), breakout_room=single,
-                      booking=double.bookings.first(), by=make_organiser())
+        services.move(
+            participant=make_participant(summit),
+            breakout_room=single,
+            booking=double.bookings.first(),
+            by=make_organiser(),
+        )
 
 
 def test_move_stays_within_the_part(programme):

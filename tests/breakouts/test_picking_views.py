@@ -14,8 +14,6 @@ pytestmark = pytest.mark.django_db
 JSON = {"HTTP_ACCEPT": "application/json"}
 
 
-
-
 @pytest.fixture
 def programme():
     summit, part, breakout_rooms = make_programme(breakouts=2, double_sessions=1, onsite=1, online=2)

@@ -160,8 +160,13 @@ def test_pinned_seats_are_kept_through_publishing(ranked):
     pinned = participant(summit)
     booking = rooms[1].bookings.get()
     kept = Assignment.objects.create(
-        participant=pinned, breakout_room=rooms[1], booking=booking, mode=Mode.ONSITE,
-        status=Assignment.Status.CONFIRMED, source=Assignment.Source.ORGANISER, pinned=True,
+        participant=pinned,
+        breakout_room=rooms[1],
+        booking=booking,
+        mode=Mode.ONSITE,
+        status=Assignment.Status.CONFIRMED,
+        source=Assignment.Source.ORGANISER,
+        pinned=True,
     )
     others = [participant(summit) for _ in range(3)]
     for p in others:
@@ -199,7 +204,12 @@ def test_report_counts_choices_modes_and_room_fill(ranked):
     close(picking)
     report = ranking.run_assignment(part=part, seed=2).report
     assert report["modes"]["onsite"] == {
-        "participants": 3, "ranked": 3, "pinned": 0, "seated": 3, "waitlisted": 0, "unseated": 0
+        "participants": 3,
+        "ranked": 3,
+        "pinned": 0,
+        "seated": 3,
+        "waitlisted": 0,
+        "unseated": 0,
     }
     assert report["choices"][0] == {"rank": 1, "onsite": 3, "online": 1}
     assert report["choices"][-1]["rank"] is None
@@ -373,8 +383,15 @@ def test_command_publishes_on_request(ranked):
     summit, part, rooms, picking = ranked
     rank_everyone(summit, part, rooms, 5, 2)
     close(picking)
-    call_command("assign_breakouts", part.code, "--summit", summit.slug, "--publish", stdout=StringIO(),
-                 stderr=StringIO())
+    call_command(
+        "assign_breakouts",
+        part.code,
+        "--summit",
+        summit.slug,
+        "--publish",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
     assert Assignment.objects.filter(part=part).count() == 7
 
 

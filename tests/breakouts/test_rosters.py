@@ -14,7 +14,6 @@ from tests.factories import make_organiser, make_participant, make_programme, ma
 pytestmark = pytest.mark.django_db
 
 
-
 @pytest.fixture
 def programme():
     summit, part, breakout_rooms = make_programme(breakouts=2, double_sessions=1, onsite=2, online=2)
@@ -51,9 +50,12 @@ def test_roster_lists_each_room_by_mode_and_the_waitlists(organiser_client, prog
     assert page.count("Nobody.") >= 1  # room B has no online participant
     assert "Waitlist · Onsite" in page and people[4].display_name in page
     assert page.index("Waitlist · Onsite") < page.index(people[4].display_name)
-    assert reverse("admin:breakouts_breakoutroom_roster", args=[double.pk]) in organiser_client.get(
-        reverse("admin:breakouts_breakoutroom_change", args=[double.pk])
-    ).content.decode()
+    assert (
+        reverse("admin:breakouts_breakoutroom_roster", args=[double.pk])
+        in organiser_client.get(
+            reverse("admin:breakouts_breakoutroom_change", args=[double.pk])
+        ).content.decode()
+    )
 
 
 def test_roster_csv_has_every_seat_and_waitlist_place(organiser_client, programme):
@@ -67,7 +69,11 @@ def test_roster_csv_has_every_seat_and_waitlist_place(organiser_client, programm
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert len(rows) == 6
     assert sorted((r["label"], r["mode"]) for r in rows if r["status"] == "confirmed") == [
-        ("A", "online"), ("A", "onsite"), ("A", "onsite"), ("B", "onsite"), ("B", "onsite"),
+        ("A", "online"),
+        ("A", "onsite"),
+        ("A", "onsite"),
+        ("B", "onsite"),
+        ("B", "onsite"),
     ]
     [waitlisted] = [r for r in rows if r["status"] == "waitlisted"]
     assert waitlisted["waitlist_position"] == "1" and waitlisted["display_name"] == "'=HYPERLINK(1)"
@@ -92,8 +98,9 @@ def test_organiser_moves_a_participant_by_hand(organiser_client, programme):
     participant = make_participant(summit)
     services.pick(participant=participant, breakout_room=single)
     booking_b = double.bookings.get(label="B")
-    response = organiser_client.post(roster_url(double), {"move": "1", "participant": participant.pk,
-                                                           "booking": booking_b.pk}, follow=True)
+    response = organiser_client.post(
+        roster_url(double), {"move": "1", "participant": participant.pk, "booking": booking_b.pk}, follow=True
+    )
     assert "is seated in room" in response.content.decode()
     entry = Assignment.objects.get(participant=participant)
     assert (entry.breakout_room, entry.booking) == (double, booking_b)
@@ -108,8 +115,9 @@ def test_moving_into_a_full_room_needs_allow_over_capacity(organiser_client, pro
     response = organiser_client.post(roster_url(single), move, follow=True)
     assert "allow over capacity" in response.content.decode()
     assert not Assignment.objects.filter(participant=participant).exists()
-    organiser_client.post(roster_url(single), {"move": "1", "participant": participant.pk,
-                                               "allow_over_capacity": "on"})
+    organiser_client.post(
+        roster_url(single), {"move": "1", "participant": participant.pk, "allow_over_capacity": "on"}
+    )
     assert Assignment.objects.confirmed().filter(breakout_room=single, mode="onsite").count() == 3
 
 
@@ -133,9 +141,13 @@ def test_attendance_changes_in_the_admin_go_through_the_service(organiser_client
     summit, part, [_, single] = programme
     participant = make_participant(summit)
     services.pick(participant=participant, breakout_room=single)
-    organiser_client.post(reverse("admin:breakouts_participant_changelist"), {
-        "action": "make_online", "_selected_action": [participant.pk],
-    })
+    organiser_client.post(
+        reverse("admin:breakouts_participant_changelist"),
+        {
+            "action": "make_online",
+            "_selected_action": [participant.pk],
+        },
+    )
     assert Participant.objects.get(pk=participant.pk).attendance == "online"
     assert Assignment.objects.get(participant=participant).mode == "online"
 

@@ -1,7 +1,6 @@
 """The public agenda in a real browser: contents list, filters, breakout pages, time zones,
 accessibility (axe-core, WCAG 2.1 AA) and a 360 px wide phone screen."""
 
-
 from tests.browser.axe import axe_violations
 
 

@@ -1,7 +1,6 @@
 """The charter conversation in a real browser: feedback from submission to publication, a live
 poll, and accessibility (axe-core, WCAG 2.1 AA) of the pages involved."""
 
-
 from django.conf import settings
 from django.core import mail
 from django.test import Client

@@ -1,7 +1,6 @@
 """A participant in a real browser: sign up, register as online, pick a breakout room, find it with
 its video link on their agenda, leave it. Also checked with axe-core (WCAG 2.1 AA)."""
 
-
 import pytest
 from django.utils import timezone
 

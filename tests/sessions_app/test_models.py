@@ -18,8 +18,9 @@ def at(hour, minute=0, day=1):
 
 def test_summit_cannot_end_before_it_starts():
     with pytest.raises(IntegrityError), transaction.atomic():
-        Summit.objects.create(slug="x", name="X", acronym="xxxx", start_date=dt.date(2030, 5, 2),
-                              end_date=dt.date(2030, 5, 1))
+        Summit.objects.create(
+            slug="x", name="X", acronym="xxxx", start_date=dt.date(2030, 5, 2), end_date=dt.date(2030, 5, 1)
+        )
 
 
 def test_summit_slug_is_unique():
@@ -130,4 +131,3 @@ def test_programme_orders_parts_by_day_session_and_position():
     second = make_part(make_session(day1, number=4), code="S4.2", position=2)
     first = SessionPart.objects.create(session=second.session, code="S4.1", position=1, title="P")
     assert list(SessionPart.objects.of_summit(summit)) == [first, second, late]
-

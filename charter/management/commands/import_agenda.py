@@ -25,6 +25,8 @@ class Command(BaseCommand):
             raise CommandError(f"{file}: nothing was imported ({len(error.errors)} problem(s))") from None
         days = summit.days.count()
         breakouts = BreakoutRoom.objects.of_summit(summit).count()
-        self.stdout.write(self.style.SUCCESS(
-            f"Imported {summit.name} ({summit.slug}): {days} days, {breakouts} breakout rooms."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {summit.name} ({summit.slug}): {days} days, {breakouts} breakout rooms."
+            )
+        )
