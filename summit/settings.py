@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "sessions_app",
     "breakouts",
     "charter",
+    "agenda",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
+from agenda.agenda_file import import_agenda
 from breakouts.models import (
     Assignment,
     AssignmentRun,
@@ -19,9 +20,8 @@ from breakouts.models import (
     Preference,
 )
 from charter.models import CharterSection, CommitteeMember, Concept, Feedback, Principle
-from charter.services import import_agenda
-from sessions_app.agenda import load_file
 from sessions_app.models import Host, Poll, PollAnswer, PollChoice, Session, SessionPart
+from summit.agenda_file import load_file
 from tests.factories import make_organiser, make_participant, make_programme, make_room, make_user
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "wikimedia-summit-2022.yaml"

@@ -12,10 +12,10 @@ import yaml
 from django.apps import apps
 from django.core.management import CommandError, call_command
 
+from agenda.agenda_file import export_agenda, import_agenda
 from breakouts.models import Assignment, Booking, BreakoutRoom, Mode, Room
-from charter.services import export_agenda, import_agenda
-from sessions_app.agenda import AgendaError, load_file
 from sessions_app.models import Session, SessionPart, Summit
+from summit.agenda_file import AgendaError, load_file
 from tests.factories import make_participant
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -6,10 +6,10 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 
+from agenda.agenda_file import export_agenda, import_agenda
 from breakouts.models import Booking
-from charter.services import export_agenda, import_agenda
-from sessions_app.agenda import iso, load_file
 from sessions_app.models import Summit
+from summit.agenda_file import iso, load_file
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "wikimedia-summit-2022.yaml"
 

@@ -43,7 +43,7 @@ def test_app_does_not_import_the_apps_that_build_on_it(app):
 def test_the_check_sees_imports_of_every_form(tmp_path):
     module = tmp_path / "m.py"
     module.write_text(
-        "import charter.models\nfrom breakouts import agenda\nfrom . import models\n"
+        "import charter.models\nfrom breakouts import agenda_file\nfrom . import models\n"
         "import importlib\nimportlib.import_module('charter.views')\n"
     )
     assert [name for _, name in imported_apps(module)] == ["charter", "breakouts", "importlib", "charter"]

@@ -7,11 +7,11 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from agenda.agenda_file import import_agenda
 from breakouts import services as breakout_services
 from breakouts.generator import SummitSize, generate_summit
 from breakouts.models import BreakoutRoom, Mode
-from charter.services import import_agenda
-from sessions_app.agenda import load_file
+from summit.agenda_file import load_file
 from tests.factories import make_participant, make_programme, open_picking
 
 DEMO = "demo/wikimedia-summit-2022.yaml"

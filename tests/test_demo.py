@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from agenda.agenda_file import import_agenda
 from breakouts.models import Booking, BreakoutRoom, Room
 from charter.models import CharterSection, Concept, Principle
-from charter.services import import_agenda
-from sessions_app.agenda import load_file
 from sessions_app.models import Session, SessionPart
+from summit.agenda_file import load_file
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "wikimedia-summit-2022.yaml"
 UTC = dt.timezone.utc

@@ -6,6 +6,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from agenda.agenda_file import import_agenda
 from charter import services
 from charter.polls import frequent_words
 from sessions_app.models import Poll, PollAnswer, SessionPart
@@ -244,7 +245,7 @@ def test_csv_is_for_organisers_only(client, part):
 
 
 def test_the_demo_valuable_moment_poll_works(client):
-    summit = services.import_agenda(data=yaml.safe_load(DEMO.read_text()))
+    summit = import_agenda(data=yaml.safe_load(DEMO.read_text()))
     poll = Poll.objects.get(part__session__day__summit=summit, part__code="S6.3")
     assert poll.kind == Poll.Kind.FREE_TEXT and not poll.is_open
     services.open_poll(poll=poll)

@@ -2,7 +2,8 @@
 
 from django.db import models
 
-from sessions_app.agenda import PARKED, compact, iso
+from sessions_app.agenda_file import PARKED
+from summit.agenda_file import compact, iso
 
 from . import services
 from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room

@@ -1,6 +1,6 @@
 """The charter's share of the agenda file: sections, principles, glossary and committee."""
 
-from sessions_app.agenda import compact
+from summit.agenda_file import compact
 
 from .models import CharterSection, CommitteeMember, Concept, Principle
 

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from charter.services import export_agenda
+from agenda.agenda_file import export_agenda
 from sessions_app.models import Summit
 
 

@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from agenda.agenda_file import import_agenda
 from breakouts.models import BreakoutRoom
-from charter.services import import_agenda
-from sessions_app.agenda import AgendaError, load_file
+from summit.agenda_file import AgendaError, load_file
 
 
 class Command(BaseCommand):
