@@ -7,3 +7,10 @@ class AgendaConfig(AppConfig):
 
     name = "agenda"
     verbose_name = _("Agenda")
+
+    def ready(self):
+        from django.db.models.signals import post_migrate
+
+        from .organisers import on_post_migrate
+
+        post_migrate.connect(on_post_migrate, dispatch_uid="agenda:organisers-group")

@@ -15,9 +15,6 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sessions_app import admin as sessions_admin
-from sessions_app.models import Session, SessionPart
-
 from . import selectors, services
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
 
@@ -147,33 +144,6 @@ class PickingInline(admin.StackedInline):
     extra = 0
     max_num = 1
     fields = [("method", "rank_count"), ("opens_at", "closes_at"), ("rank_costs", "unranked_cost")]
-
-
-class SessionPartAdmin(sessions_admin.SessionPartAdmin):
-    inlines = [*sessions_admin.SessionPartAdmin.inlines, PickingInline, BreakoutRoomInline]
-
-
-admin.site.unregister(SessionPart)
-admin.site.register(SessionPart, SessionPartAdmin)
-
-
-class SessionAdmin(sessions_admin.SessionAdmin):
-    @admin.action(
-        description=_("Duplicate the selected sessions with their parts and breakout rooms"),
-        permissions=["add"],
-    )
-    def duplicate(self, request, queryset):
-        copies = [services.duplicate_session(session=session) for session in queryset]
-        self.message_user(
-            request,
-            ngettext("Made %(n)d copy: %(names)s.", "Made %(n)d copies: %(names)s.", len(copies))
-            % {"n": len(copies), "names": ", ".join(str(copy) for copy in copies)},
-            messages.SUCCESS,
-        )
-
-
-admin.site.unregister(Session)
-admin.site.register(Session, SessionAdmin)
 
 
 class MoveForm(forms.Form):
@@ -493,4 +463,4 @@ def _csv_safe(text):
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
-from . import ranking_admin  # noqa: F401,E402
+from .ranked import admin as ranked_admin  # noqa: F401,E402

@@ -12,7 +12,6 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -161,9 +160,6 @@ class BreakoutRoom(models.Model):
     def save(self, *args, **kwargs):
         self.summit_id = self.part.session.day.summit_id
         super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("breakouts:detail", kwargs={"summit": self.summit.slug, "breakout": self.slug})
 
     @property
     def is_double_session(self):

@@ -137,7 +137,7 @@ class AgendaItem:
         return bool(self.picking and self.picking.method == Picking.Method.LIVE and self.picking.is_open())
 
 
-def my_agenda(participant, *, user):
+def my_schedule(participant, *, user):
     """Every part of the participant's summit in time order, with their seat or waitlist place.
 
     Three queries whatever the size: parts (with sessions, days and picking windows), the

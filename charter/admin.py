@@ -1,17 +1,14 @@
 """Organiser admin for the charter and the feedback collected on it."""
 
 from django.contrib import admin, messages
-from django.db.models import Count
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from sessions_app.admin import PollAdmin as SessionsPollAdmin
-from sessions_app.models import Poll
+from summit.spreadsheet import csv_response
 
 from . import services
-from .exports import csv_response, feedback_rows, poll_answer_rows
+from .exports import feedback_rows
 from .models import CharterSection, CommitteeMember, Concept, Feedback, Principle
 
 
@@ -107,7 +104,7 @@ class FeedbackAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("submitter's status page"))
     def status_page(self, item):
-        return format_html('<a href="{0}">{0}</a>', item.get_status_url()) if item.pk else ""
+        return format_html('<a href="{0}">{0}</a>', item.get_absolute_url()) if item.pk else ""
 
     def save_model(self, request, obj, form, change):
         # Status and reply go through the service, which records who moderated and tells the
@@ -160,67 +157,3 @@ class FeedbackAdmin(admin.ModelAdmin):
     @admin.action(description=_("Download the selected items as CSV"), permissions=["view"])
     def download_csv(self, request, queryset):
         return csv_response("charter-feedback.csv", *feedback_rows(queryset))
-
-
-# Polls are rows of sessions_app, whose admin registers them; the charter app adds what runs a
-# live poll (open, close, results, CSV) by extending that admin rather than editing it.
-class PollAdmin(SessionsPollAdmin):
-    actions = [*(SessionsPollAdmin.actions or []), "open_polls", "close_polls", "download_answers"]
-
-    def get_list_display(self, request):
-        return [*super().get_list_display(request), "answers", "results_link"]
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("part__session__day__summit")
-            .annotate(answer_count=Count("answers"))
-        )
-
-    @admin.display(description=_("answers"), ordering="answer_count")
-    def answers(self, poll):
-        return poll.answer_count
-
-    @admin.display(description=_("results"))
-    def results_link(self, poll):
-        summit = poll.part.session.day.summit
-        url = reverse("charter:poll_results", kwargs={"summit": summit.slug, "poll": poll.pk})
-        return format_html('<a href="{}">{}</a>', url, _("results"))
-
-    @admin.action(description=_("Open the selected polls for answers"), permissions=["change"])
-    def open_polls(self, request, queryset):
-        opened = 0
-        for poll in queryset:
-            try:
-                services.open_poll(poll=poll)
-            except services.CharterError as error:
-                self.message_user(request, str(error), messages.ERROR)
-            else:
-                opened += 1
-        self.message_user(
-            request,
-            ngettext("Opened %(n)d poll.", "Opened %(n)d polls.", opened) % {"n": opened},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Close the selected polls"), permissions=["change"])
-    def close_polls(self, request, queryset):
-        closed = 0
-        for poll in queryset:
-            services.close_poll(poll=poll)
-            closed += 1
-        self.message_user(
-            request,
-            ngettext("Closed %(n)d poll.", "Closed %(n)d polls.", closed) % {"n": closed},
-            messages.SUCCESS,
-        )
-
-    @admin.action(description=_("Download the answers of the selected polls as CSV"), permissions=["view"])
-    def download_answers(self, request, queryset):
-        return csv_response("poll-answers.csv", *poll_answer_rows(list(queryset)))
-
-
-if admin.site.is_registered(Poll):
-    admin.site.unregister(Poll)
-admin.site.register(Poll, PollAdmin)

@@ -1,31 +1,6 @@
-"""CSV downloads for organisers: charter feedback and poll answers."""
+"""CSV download of charter feedback for organisers."""
 
-import csv
-
-from django.db.models import Prefetch
-from django.http import HttpResponse
 from django.utils.translation import gettext as _
-
-from sessions_app.models import PollAnswer, PollChoice
-
-# A spreadsheet runs a cell starting with one of these as a formula; text people typed must not.
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value):
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_START) else text
-
-
-def csv_response(filename, header, rows):
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response.write("\ufeff")  # so spreadsheet programs read the file as UTF-8
-    writer = csv.writer(response)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([cell(value) for value in row])
-    return response
 
 
 def feedback_rows(queryset):
@@ -67,35 +42,4 @@ def feedback_rows(queryset):
         ]
         for item in items.iterator(chunk_size=500)
     )
-    return header, rows
-
-
-def poll_answer_rows(polls):
-    header = [
-        _("poll"),
-        _("part"),
-        _("question"),
-        _("answered by"),
-        _("answered at"),
-        _("changed at"),
-        _("answer"),
-    ]
-    answers = (
-        PollAnswer.objects.filter(poll__in=polls)
-        .select_related("poll__part", "user")
-        .prefetch_related(Prefetch("choices", queryset=PollChoice.objects.order_by("position", "pk")))
-        .order_by("poll__pk", "created_at", "pk")
-    )
-    rows = [
-        [
-            answer.poll_id,
-            answer.poll.part.code,
-            answer.poll.question,
-            answer.user.get_username(),
-            answer.created_at.isoformat(),
-            answer.updated_at.isoformat(),
-            answer.text or "; ".join(choice.label for choice in answer.choices.all()),
-        ]
-        for answer in answers
-    ]
     return header, rows

@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from breakouts.models import BreakoutRoom
@@ -56,9 +55,6 @@ class CharterSection(models.Model):
 
     def __str__(self):
         return self.title
-
-    def get_absolute_url(self):
-        return reverse("charter:charter", kwargs={"summit": self.summit.slug}) + f"#{self.slug}"
 
     @property
     def questions(self):
@@ -237,12 +233,6 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
-
-    def get_status_url(self):
-        """The submitter's private status page; the token in it is the only key."""
-        return reverse(
-            "charter:feedback_status", kwargs={"summit": self.summit.slug, "token": self.receipt_token}
-        )
 
     @property
     def public_attribution(self):

@@ -9,24 +9,15 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app.models import Poll, PollAnswer
+from summit.errors import FieldErrors
 
 from .models import Feedback
 
 logger = logging.getLogger(__name__)
 
-class CharterError(Exception):
-    """A charter feedback or poll request that cannot be carried out; the message says why.
 
-    ``errors`` maps form field names (or ``None``) to messages, so a form can show each one beside
-    the field it concerns.
-    """
-
-    def __init__(self, errors):
-        if not isinstance(errors, dict):
-            errors = {None: [str(errors)]}
-        self.errors = {field: [str(m) for m in messages] for field, messages in errors.items()}
-        super().__init__(" ".join(m for messages in self.errors.values() for m in messages))
+class CharterError(FieldErrors):
+    """A charter feedback request that cannot be carried out; the message says why."""
 
 
 def _full_clean(instance, **kwargs):
@@ -94,7 +85,7 @@ def submit_feedback(
             context={
                 "feedback": feedback,
                 "summit": summit,
-                "status_url": site_url + feedback.get_status_url(),
+                "status_url": site_url + feedback.get_absolute_url(),
             },
             to=feedback.email,
         )
@@ -125,86 +116,8 @@ def moderate_feedback(*, feedback, status, reply, moderator=None, site_url=""):
                 context={
                     "feedback": current,
                     "summit": current.summit,
-                    "status_url": site_url + current.get_status_url(),
+                    "status_url": site_url + current.get_absolute_url(),
                 },
                 to=current.email,
             )
     return current
-
-
-def open_poll(*, poll):
-    """Open a poll for answers. A choice poll needs choices first."""
-    with transaction.atomic():
-        poll = Poll.objects.select_for_update().get(pk=poll.pk)
-        if poll.kind != Poll.Kind.FREE_TEXT and not poll.choices.exists():
-            raise CharterError(
-                _("“%(poll)s” has no choices yet; add them before opening it.") % {"poll": poll}
-            )
-        if not poll.is_open:
-            poll.is_open = True
-            poll.save(update_fields=["is_open"])
-    return poll
-
-
-def close_poll(*, poll):
-    """Close a poll: its answers stay, and can no longer be given or edited."""
-    Poll.objects.filter(pk=poll.pk).update(is_open=False)
-    poll.is_open = False
-    return poll
-
-
-def _checked_answer(poll, text, choices):
-    """The answer's text and choices if they fit the poll's kind; CharterError otherwise."""
-    text = (text or "").strip()
-    choices = list(choices or [])
-    if poll.kind == Poll.Kind.FREE_TEXT:
-        if not text:
-            raise CharterError({"text": [_("Please write an answer; the text is empty.")]})
-        if len(text) > PollAnswer._meta.get_field("text").max_length:
-            raise CharterError(
-                {
-                    "text": [
-                        _("Please keep your answer under %(n)d characters.")
-                        % {"n": PollAnswer._meta.get_field("text").max_length}
-                    ]
-                }
-            )
-        return text, []
-    if any(choice.poll_id != poll.pk for choice in choices):
-        raise CharterError({"choices": [_("That choice does not belong to this poll.")]})
-    if not choices:
-        raise CharterError({"choices": [_("Please pick an answer.")]})
-    if poll.kind == Poll.Kind.SINGLE and len(choices) != 1:
-        raise CharterError({"choices": [_("Please pick exactly one answer.")]})
-    return "", choices
-
-
-def _locked_open_poll(poll):
-    # The poll row is locked so that closing it and answering it never interleave.
-    locked = Poll.objects.select_for_update().get(pk=poll.pk)
-    if not locked.is_open:
-        raise CharterError(_("This poll is closed; answers can no longer be given or changed."))
-    return locked
-
-
-def answer_poll(*, poll, user, text="", choices=()):
-    """Record `user`'s one answer to an open poll."""
-    text, choices = _checked_answer(poll, text, choices)
-    with transaction.atomic():
-        poll = _locked_open_poll(poll)
-        if PollAnswer.objects.filter(poll=poll, user=user).exists():
-            raise CharterError(_("You have already answered this poll; you can edit your answer instead."))
-        answer = PollAnswer.objects.create(poll=poll, user=user, text=text)
-        answer.choices.set(choices)
-    return answer
-
-
-def edit_poll_answer(*, answer, text="", choices=()):
-    """Change an answer while its poll is still open."""
-    text, choices = _checked_answer(answer.poll, text, choices)
-    with transaction.atomic():
-        _locked_open_poll(answer.poll)
-        answer.text = text
-        answer.save(update_fields=["text", "updated_at"])
-        answer.choices.set(choices)
-    return answer

@@ -164,8 +164,8 @@ def greedy(instance, seed):
 
 
 def measure(part_id, seed):
-    from breakouts import ranking
     from breakouts.models import Picking
+    from breakouts.ranked import services as ranking
     from sessions_app.models import SessionPart
 
     part = SessionPart.objects.get(pk=part_id)

@@ -311,7 +311,7 @@ def main():
     for i in range(args.clients):
         others = breakouts[1:] or breakouts
         breakout = breakouts[0] if i % 2 == 0 else others[(i // 2) % len(others)]
-        targets.append(reverse("breakouts:pick", kwargs={"summit": summit.slug, "breakout": breakout.slug}))
+        targets.append(reverse("agenda:pick", kwargs={"summit": summit.slug, "breakout": breakout.slug}))
 
     access_log = Path(tempfile.mkstemp(prefix="bench-picking-", suffix=".log")[1])
     server = subprocess.Popen(

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import services
-from .models import Day, Host, Poll, PollAnswer, PollChoice, Session, SessionPart, Summit
+from .models import Day, Host, Session, SessionPart, Summit
 
 admin.site.site_header = _("Summit organisers")
 admin.site.site_title = _("Summit organisers")
@@ -65,7 +65,6 @@ class SessionPartInline(admin.StackedInline):
     show_change_link = True
 
 
-@admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["__str__", "day", "start", "end"]
     list_filter = ["day__summit", "day"]
@@ -86,21 +85,12 @@ class SessionAdmin(admin.ModelAdmin):
         )
 
 
-class PollInline(admin.TabularInline):
-    model = Poll
-    extra = 0
-    fields = ["position", "question", "kind", "is_open"]
-    show_change_link = True
-
-
-@admin.register(SessionPart)
 class SessionPartAdmin(admin.ModelAdmin):
     list_display = ["code", "title", "kind", "session", "is_published"]
     list_filter = ["kind", "is_published", "session__day__summit", "session__day"]
     search_fields = ["code", "title", "lead", "body"]
     autocomplete_fields = ["session", "hosts"]
     list_select_related = ["session__day__summit"]
-    inlines = [PollInline]
 
 
 @admin.register(Host)
@@ -110,30 +100,3 @@ class HostAdmin(admin.ModelAdmin):
     search_fields = ["name", "bio"]
     autocomplete_fields = ["summit"]
     list_select_related = ["summit"]
-
-
-class PollChoiceInline(admin.TabularInline):
-    model = PollChoice
-    extra = 0
-
-
-@admin.register(Poll)
-class PollAdmin(admin.ModelAdmin):
-    list_display = ["question", "part", "kind", "is_open"]
-    list_filter = ["kind", "is_open", "part__session__day__summit"]
-    search_fields = ["question", "part__code"]
-    autocomplete_fields = ["part"]
-    list_select_related = ["part__session"]
-    inlines = [PollChoiceInline]
-
-
-@admin.register(PollAnswer)
-class PollAnswerAdmin(admin.ModelAdmin):
-    list_display = ["poll", "user", "created_at"]
-    list_filter = ["poll__part__session__day__summit", "poll"]
-    search_fields = ["text", "poll__question"]
-    list_select_related = ["poll", "user"]
-    readonly_fields = ["poll", "user", "text", "choices", "created_at", "updated_at"]
-
-    def has_add_permission(self, request):
-        return False

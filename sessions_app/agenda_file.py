@@ -5,9 +5,10 @@ import re
 
 from django.db import models
 
+from polls.models import Poll, PollChoice
 from summit.agenda_file import compact, iso
 
-from .models import Day, Host, Poll, PollChoice, Session, SessionPart, Summit
+from .models import Day, Host, Session, SessionPart, Summit
 
 SUMMIT_KEYS = [
     "slug",

@@ -10,13 +10,11 @@ class SessionsAppConfig(AppConfig):
         from django.db.models.signals import pre_save
 
         from . import cache
-        from .models import Day, Host, Poll, PollChoice, Session, SessionPart, Summit
+        from .models import Day, Host, Session, SessionPart, Summit
 
         cache.invalidate_programme_on_change(Summit, "pk")
         cache.invalidate_programme_on_change(Day, "summit_id")
         cache.invalidate_programme_on_change(Session, "day.summit_id")
         cache.invalidate_programme_on_change(SessionPart, "session.day.summit_id", m2m_fields=["hosts"])
         cache.invalidate_programme_on_change(Host, "summit_id")
-        cache.invalidate_programme_on_change(Poll, "part.session.day.summit_id")
-        cache.invalidate_programme_on_change(PollChoice, "poll.part.session.day.summit_id")
         pre_save.connect(cache.forget_old_slug, sender=Summit, dispatch_uid="programme-cache:summit-slug")

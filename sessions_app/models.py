@@ -1,12 +1,10 @@
-"""The programme of a summit: days, sessions, their parts, hosts and polls.
+"""The programme of a summit: days, sessions, their parts and hosts.
 
-This app knows nothing of seats or the charter; ``breakouts`` and ``charter`` build on it.
+This app knows nothing of seats, polls or the charter; the apps above build on it.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,9 +57,6 @@ class Summit(models.Model):
     def __str__(self):
         return self.name
 
-    def get_absolute_url(self):
-        return reverse("sessions_app:overview", kwargs={"summit": self.slug})
-
     def clean(self):
         from zoneinfo import available_timezones
 
@@ -93,9 +88,6 @@ class Day(models.Model):
     def __str__(self):
         return _("Day %(n)s (%(date)s)") % {"n": self.position, "date": self.date.isoformat()}
 
-    def get_absolute_url(self):
-        return reverse("breakouts:day", kwargs={"summit": self.summit.slug, "position": self.position})
-
 
 class Session(models.Model):
     day = models.ForeignKey(Day, on_delete=models.CASCADE, related_name="sessions")
@@ -124,9 +116,6 @@ class Session(models.Model):
 
     def __str__(self):
         return _("Session %(n)s: %(title)s") % {"n": self.number, "title": self.title}
-
-    def get_absolute_url(self):
-        return f"{self.day.get_absolute_url()}#{self.anchor}"
 
     @property
     def anchor(self):
@@ -219,9 +208,6 @@ class SessionPart(models.Model):
     def __str__(self):
         return f"{self.code} {self.title}"
 
-    def get_absolute_url(self):
-        return f"{self.session.day.get_absolute_url()}#{self.anchor}"
-
     @property
     def anchor(self):
         return self.code.lower().replace(".", "-")
@@ -259,62 +245,3 @@ class SessionPart(models.Model):
                 errors["end"] = _("A part ends within its session.")
         if errors:
             raise ValidationError(errors)
-
-
-class Poll(models.Model):
-    class Kind(models.TextChoices):
-        FREE_TEXT = "free_text", _("Free text")
-        SINGLE = "single", _("Single choice")
-        MULTIPLE = "multiple", _("Multiple choice")
-
-    part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="polls")
-    question = models.CharField(_("question"), max_length=300)
-    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FREE_TEXT)
-    is_open = models.BooleanField(_("open for answers"), default=False)
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-
-    class Meta:
-        ordering = ["part", "position", "id"]
-        verbose_name = _("poll")
-        verbose_name_plural = _("polls")
-
-    def __str__(self):
-        return self.question
-
-
-class PollChoice(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="choices")
-    label = models.CharField(_("label"), max_length=200)
-    position = models.PositiveSmallIntegerField(_("position"), default=1)
-
-    class Meta:
-        ordering = ["poll", "position", "id"]
-        verbose_name = _("poll choice")
-        verbose_name_plural = _("poll choices")
-        constraints = [
-            models.UniqueConstraint(fields=["poll", "label"], name="poll_choice_label_unique"),
-        ]
-
-    def __str__(self):
-        return self.label
-
-
-class PollAnswer(models.Model):
-    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_answers")
-    text = models.TextField(_("answer"), max_length=2000, blank=True)
-    choices = models.ManyToManyField(PollChoice, blank=True, related_name="answers")
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["poll", "created_at", "id"]
-        verbose_name = _("poll answer")
-        verbose_name_plural = _("poll answers")
-        constraints = [
-            # One answer per person and poll; it may be edited while the poll is open.
-            models.UniqueConstraint(fields=["poll", "user"], name="one_answer_per_user_and_poll"),
-        ]
-
-    def __str__(self):
-        return f"{self.user} → {self.poll}"

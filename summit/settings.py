@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from agenda import links as agenda_links
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -63,9 +65,13 @@ INSTALLED_APPS = [
     "django_filters",
     "sessions_app",
     "breakouts",
+    "polls",
     "charter",
     "agenda",
 ]
+
+# The data apps' models get their public pages' addresses from the app that owns those pages.
+ABSOLUTE_URL_OVERRIDES = agenda_links.OVERRIDES
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -1,7 +1,6 @@
 """Small factories for tests: real rows in the real database, with believable defaults."""
 
 import datetime as dt
-import importlib
 import itertools
 
 from django.contrib.auth import get_user_model
@@ -77,20 +76,11 @@ def make_user(username=None, *, password="correct horse battery staple", **field
 
 
 def organisers_group():
-    """The Organisers group the data migrations make; made again the same way if a transactional
-    test emptied the database since."""
-    group = Group.objects.filter(name="Organisers").first()
-    if group is None:
-        from django.db import connection
-        from django.db.migrations.loader import MigrationLoader
+    """The Organisers group migrate makes; made again the same way if a transactional test emptied
+    the database since."""
+    from agenda.organisers import ensure_organisers_group
 
-        state_apps = MigrationLoader(connection).project_state().apps
-        importlib.import_module("charter.migrations.0002_organisers_group").create_group(state_apps, None)
-        importlib.import_module("breakouts.migrations.0003_organisers_ranking_permissions").add_permissions(
-            state_apps, None
-        )
-        group = Group.objects.get(name="Organisers")
-    return group
+    return Group.objects.filter(name="Organisers").first() or ensure_organisers_group()
 
 
 def make_organiser(username=None):

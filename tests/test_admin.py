@@ -20,7 +20,8 @@ from breakouts.models import (
     Preference,
 )
 from charter.models import CharterSection, CommitteeMember, Concept, Feedback, Principle
-from sessions_app.models import Host, Poll, PollAnswer, PollChoice, Session, SessionPart
+from polls.models import Poll, PollAnswer, PollChoice
+from sessions_app.models import Host, Session, SessionPart
 from summit.agenda_file import load_file
 from tests.factories import make_organiser, make_participant, make_programme, make_room, make_user
 
@@ -30,7 +31,7 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 # Every model the organiser admin shows, except Django's own accounts.
-PROGRAMME_APPS = {"sessions_app", "breakouts", "charter"}
+PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 

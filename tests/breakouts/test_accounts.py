@@ -14,7 +14,7 @@ PASSWORD = "correct horse battery staple"
 
 
 def register_url(summit):
-    return reverse("breakouts:register", kwargs={"summit": summit.slug})
+    return reverse("agenda:register", kwargs={"summit": summit.slug})
 
 
 def test_sign_up_creates_the_account_and_signs_in(client):
@@ -119,7 +119,7 @@ def test_register_for_a_summit(client):
             "time_zone": "America/Lima",
         },
     )
-    assert response["Location"] == reverse("breakouts:my_agenda", kwargs={"summit": summit.slug})
+    assert response["Location"] == reverse("agenda:my_schedule", kwargs={"summit": summit.slug})
     participant = Participant.objects.get(user=user)
     assert (participant.attendance, participant.display_name, participant.time_zone) == (
         "online",

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from breakouts.assignment import (
+from breakouts.ranked.solver import (
     MODES,
     ONLINE,
     ONSITE,

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from lxml import etree
 
-from breakouts.exports import Event, render_ics
+from agenda.exports import Event, render_ics
 from tests.breakouts.test_public_pages import bulk_programme
 
 ROOT = Path(__file__).resolve().parents[2]

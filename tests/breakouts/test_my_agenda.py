@@ -37,11 +37,11 @@ def programme():
 
 def feed_url(summit, participant):
     kwargs = {"summit": summit.slug, "token": participant.calendar_token}
-    return reverse("breakouts:my_calendar", kwargs=kwargs)
+    return reverse("agenda:my_calendar", kwargs=kwargs)
 
 
 def agenda_url(summit):
-    return reverse("breakouts:my_agenda", kwargs={"summit": summit.slug})
+    return reverse("agenda:my_schedule", kwargs={"summit": summit.slug})
 
 
 def test_online_participant_sees_the_video_link_of_their_room(client, programme):
@@ -96,7 +96,7 @@ def test_agenda_needs_sign_in_and_registration(client, programme):
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
     client.force_login(make_user())
     response = client.get(agenda_url(summit))
-    assert response["Location"] == reverse("breakouts:register", kwargs={"summit": summit.slug})
+    assert response["Location"] == reverse("agenda:register", kwargs={"summit": summit.slug})
 
 
 @pytest.mark.parametrize("extra_parts", [0, 4])
@@ -136,7 +136,7 @@ def test_resetting_the_calendar_token_retires_the_old_feed(client, programme):
     participant = make_participant(summit)
     old = feed_url(summit, participant)
     client.force_login(participant.user)
-    response = client.post(reverse("breakouts:reset_calendar", kwargs={"summit": summit.slug}))
+    response = client.post(reverse("agenda:reset_calendar", kwargs={"summit": summit.slug}))
     assert response.status_code == 302
     client.logout()
     assert client.get(old).status_code == 404
@@ -148,7 +148,7 @@ def test_resetting_the_calendar_token_retires_the_old_feed(client, programme):
 def test_a_wrong_token_finds_no_feed(client, programme):
     summit = programme[0]
     make_participant(summit)
-    url = reverse("breakouts:my_calendar", kwargs={"summit": summit.slug, "token": "guessed"})
+    url = reverse("agenda:my_calendar", kwargs={"summit": summit.slug, "token": "guessed"})
     assert client.get(url).status_code == 404
 
 
@@ -189,7 +189,7 @@ def test_participant_pages_are_valid_html(client, programme, tmp_path):
         agenda_url(summit),
         single.get_absolute_url(),
         double.get_absolute_url(),
-        reverse("breakouts:register", kwargs={"summit": summit.slug}),
+        reverse("agenda:register", kwargs={"summit": summit.slug}),
         reverse("password_change"),
     ]
     files = []

@@ -23,7 +23,7 @@ def programme():
 
 def url(name, breakout_room):
     kwargs = {"summit": breakout_room.summit.slug, "breakout": breakout_room.slug}
-    return reverse(f"breakouts:{name}", kwargs=kwargs)
+    return reverse(f"agenda:{name}", kwargs=kwargs)
 
 
 def signed_in(client, summit, mode=Mode.ONSITE):
@@ -90,7 +90,7 @@ def test_unregistered_user_is_sent_to_register(client, programme):
     response = client.post(url("pick", single), **JSON)
     assert response.status_code == 403 and "Register" in response.json()["error"]
     response = client.post(url("pick", single))
-    assert response["Location"].startswith(reverse("breakouts:register", kwargs={"summit": summit.slug}))
+    assert response["Location"].startswith(reverse("agenda:register", kwargs={"summit": summit.slug}))
 
 
 def test_unknown_or_deleted_breakout_room_is_404(client, programme):
@@ -107,7 +107,7 @@ def test_breakout_room_of_another_summit_is_not_found_under_this_summit(client, 
     summit, part, [_, single] = programme
     other = make_summit()
     signed_in(client, other)
-    target = reverse("breakouts:pick", kwargs={"summit": other.slug, "breakout": single.slug})
+    target = reverse("agenda:pick", kwargs={"summit": other.slug, "breakout": single.slug})
     assert client.post(target, **JSON).status_code == 404
 
 
@@ -206,5 +206,5 @@ def test_detail_page_prompts_to_sign_in_or_register(client, programme):
 
 def test_seats_json_of_an_unknown_breakout_room_is_a_json_404(client, programme):
     summit = programme[0]
-    response = client.get(reverse("breakouts:seats", kwargs={"summit": summit.slug, "breakout": "nope"}))
+    response = client.get(reverse("agenda:seats", kwargs={"summit": summit.slug, "breakout": "nope"}))
     assert response.status_code == 404 and "does not exist" in response.json()["error"]

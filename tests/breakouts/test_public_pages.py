@@ -282,7 +282,7 @@ def test_breakout_list_filters_by_format_and_notes(client, db):
     part = make_part(make_session(make_day(summit)))
     make_breakout(part, rooms=[make_room(summit)], title="Online one", format=BreakoutRoom.Format.ONLINE)
     make_breakout(part, rooms=[make_room(summit)], title="Hybrid one", notes_have_content=True)
-    url = reverse("breakouts:list", kwargs={"summit": summit.slug})
+    url = reverse("agenda:breakout_list", kwargs={"summit": summit.slug})
     online = client.get(url, {"format": "online"}).content.decode()
     assert "Online one" in online and "Hybrid one" not in online
     noted = client.get(url, {"has_notes": "yes"}).content.decode()

@@ -12,8 +12,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from breakouts import ranking
 from breakouts.models import Assignment, AssignmentRun, BreakoutRoom, Mode, Picking, Preference
+from breakouts.ranked import services as ranking
 from tests.factories import make_breakout, make_organiser, make_participant, make_programme, make_room
 
 pytestmark = pytest.mark.django_db
@@ -255,7 +255,7 @@ def test_organisers_may_publish_runs():
 
 
 def rank_url(summit, part):
-    return reverse("breakouts:rank", kwargs={"summit": summit.slug, "part": part.code})
+    return reverse("agenda:rank", kwargs={"summit": summit.slug, "part": part.code})
 
 
 def test_rank_page_shows_one_select_per_rank(client, ranked):

@@ -7,7 +7,7 @@ from django.test import Client
 
 from charter import services
 from charter.models import Feedback
-from sessions_app.models import Poll
+from polls.models import Poll
 from tests.browser.axe import axe_violations
 from tests.factories import make_organiser, make_user
 
@@ -43,8 +43,8 @@ def test_feedback_from_submission_to_publication(page, browser, live_server, dem
     assert "ada@example.org" not in page.content()
     assert axe_violations(page) == []
     item = Feedback.objects.get()
-    assert len(mail.outbox) == 1 and page.url.endswith(item.get_status_url())
-    assert item.get_status_url() in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and page.url.endswith(item.get_absolute_url())
+    assert item.get_absolute_url() in mail.outbox[0].body
 
     # An organiser publishes it in the admin.
     organiser = make_organiser()
@@ -71,7 +71,7 @@ def test_feedback_from_submission_to_publication(page, browser, live_server, dem
     assert "Thank you, we will use it." in preamble.inner_text()
     assert "ada@example.org" not in page.content()
     # The submitter's status page follows.
-    page.goto(live_server.url + item.get_status_url())
+    page.goto(live_server.url + item.get_absolute_url())
     assert "Published" in page.locator(".status").inner_text()
 
 

@@ -3,7 +3,8 @@
 import pytest
 
 from charter.models import CharterSection, CommitteeMember, Concept, Feedback, Principle
-from sessions_app.models import Poll, PollChoice, SessionPart
+from polls.models import Poll, PollChoice
+from sessions_app.models import SessionPart
 from tests.factories import make_breakout, make_part, make_programme, make_room
 
 

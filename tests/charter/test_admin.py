@@ -5,7 +5,8 @@ from django.core import mail
 from django.urls import reverse
 
 from charter.models import Feedback
-from sessions_app.models import Poll, PollChoice, SessionPart
+from polls.models import Poll, PollChoice
+from sessions_app.models import SessionPart
 from tests.charter.conftest import make_charter, make_feedback, make_poll
 from tests.factories import make_day, make_organiser, make_part, make_session, make_summit
 
@@ -90,7 +91,7 @@ def part():
 
 def test_open_and_close_actions(organiser_client, part):
     poll = make_poll(part, is_open=False)
-    url = reverse("admin:sessions_app_poll_changelist")
+    url = reverse("admin:polls_poll_changelist")
     organiser_client.post(url, {"action": "open_polls", "_selected_action": [poll.pk]})
     poll.refresh_from_db()
     assert poll.is_open
@@ -101,7 +102,7 @@ def test_open_and_close_actions(organiser_client, part):
 
 def test_open_action_explains_a_choice_poll_without_choices(organiser_client, part):
     poll = make_poll(part, kind=Poll.Kind.MULTIPLE, is_open=False)
-    url = reverse("admin:sessions_app_poll_changelist")
+    url = reverse("admin:polls_poll_changelist")
     response = organiser_client.post(
         url, {"action": "open_polls", "_selected_action": [poll.pk]}, follow=True
     )
@@ -121,8 +122,8 @@ def test_poll_changelist_shows_answers_and_results_links(
     for i in range(size):
         make_poll(part, question=f"Q{i}")
     with django_assert_num_queries(8):
-        html = organiser_client.get(reverse("admin:sessions_app_poll_changelist")).content.decode()
+        html = organiser_client.get(reverse("admin:polls_poll_changelist")).content.decode()
     assert (
-        reverse("charter:poll_results", kwargs={"summit": part.summit.slug, "poll": Poll.objects.first().pk})
+        reverse("agenda:poll_results", kwargs={"summit": part.summit.slug, "poll": Poll.objects.first().pk})
         in html
     )

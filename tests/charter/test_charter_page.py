@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 
 def url(summit):
-    return reverse("charter:charter", kwargs={"summit": summit.slug})
+    return reverse("agenda:charter", kwargs={"summit": summit.slug})
 
 
 def test_page_shows_sections_questions_and_drafts(client, charter_summit):
@@ -140,7 +140,7 @@ def test_breakout_partial_names_the_sections_a_room_discusses(django_assert_num_
     )
     with django_assert_num_queries(0):
         html = "".join(
-            render_to_string("charter/_breakout_sections.html", {"breakout_room": r}) for r in rooms
+            render_to_string("agenda/charter/_breakout_sections.html", {"breakout_room": r}) for r in rooms
         )
     assert f'/{summit.slug}/charter/#{sections[1].slug}"' in html
     assert "Section 0" in html
@@ -149,4 +149,7 @@ def test_breakout_partial_names_the_sections_a_room_discusses(django_assert_num_
 def test_breakout_partial_is_empty_for_a_room_without_sections(charter_summit):
     _summit, _sections, breakouts, _plenary = charter_summit
     breakouts[0].charter_sections.clear()
-    assert render_to_string("charter/_breakout_sections.html", {"breakout_room": breakouts[0]}).strip() == ""
+    assert (
+        render_to_string("agenda/charter/_breakout_sections.html", {"breakout_room": breakouts[0]}).strip()
+        == ""
+    )

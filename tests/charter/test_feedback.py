@@ -21,7 +21,7 @@ def summit():
 
 
 def form_url(summit):
-    return reverse("charter:feedback", kwargs={"summit": summit.slug})
+    return reverse("agenda:feedback", kwargs={"summit": summit.slug})
 
 
 def valid_post(**changes):
@@ -56,7 +56,7 @@ def test_submit_feedback_records_the_item_and_mails_a_receipt(summit, django_cap
     assert len(mail.outbox) == 1
     receipt = mail.outbox[0]
     assert receipt.to == ["ada@example.org"]
-    assert f"https://summit.example{item.get_status_url()}" in receipt.body
+    assert f"https://summit.example{item.get_absolute_url()}" in receipt.body
     assert "Clearer roles." in receipt.body and "Preamble" in receipt.body
 
 
@@ -130,12 +130,12 @@ def test_anonymous_submission_redirects_to_the_receipt(client, summit, django_ca
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(form_url(summit), valid_post(), follow=True)
     item = Feedback.objects.get()
-    assert response.redirect_chain[-1][0] == item.get_status_url()
+    assert response.redirect_chain[-1][0] == item.get_absolute_url()
     html = response.content.decode()
     assert "We recorded your suggestion" in html and "a…@example.org" in html
     assert "ada@example.org" not in html
     assert item.user is None and item.section.slug == "preamble" and item.kind == "suggestion"
-    assert len(mail.outbox) == 1 and item.get_status_url() in mail.outbox[0].body
+    assert len(mail.outbox) == 1 and item.get_absolute_url() in mail.outbox[0].body
 
 
 def test_signed_in_submission_is_tied_to_the_user_and_listed_as_mine(client, summit):
@@ -144,12 +144,12 @@ def test_signed_in_submission_is_tied_to_the_user_and_listed_as_mine(client, sum
     client.post(form_url(summit), valid_post(email="me@example.org"))
     make_feedback(summit, text="Someone else's text")
     item = Feedback.objects.get(user=user)
-    html = client.get(reverse("charter:my_feedback", kwargs={"summit": summit.slug})).content.decode()
-    assert item.get_status_url() in html and "Someone else" not in html
+    html = client.get(reverse("agenda:my_feedback", kwargs={"summit": summit.slug})).content.decode()
+    assert item.get_absolute_url() in html and "Someone else" not in html
 
 
 def test_my_feedback_needs_signing_in(client, summit):
-    response = client.get(reverse("charter:my_feedback", kwargs={"summit": summit.slug}))
+    response = client.get(reverse("agenda:my_feedback", kwargs={"summit": summit.slug}))
     assert response.status_code == 302 and reverse("login") in response["Location"]
 
 
@@ -231,7 +231,7 @@ def test_form_preselects_the_section_from_the_link(client, summit):
 
 def test_status_page_shows_status_and_reply_but_not_the_address(client, summit):
     item = make_feedback(summit, status="declined", reply="Out of scope, sorry.", email="ada@example.org")
-    response = client.get(item.get_status_url())
+    response = client.get(item.get_absolute_url())
     html = response.content.decode()
     assert response.status_code == 200 and "Declined" in html and "Out of scope, sorry." in html
     assert "ada@example.org" not in html and 'content="noindex"' in html
@@ -243,13 +243,13 @@ def test_status_page_needs_the_right_token_and_summit(client, summit):
     other = make_summit()
     assert (
         client.get(
-            reverse("charter:feedback_status", kwargs={"summit": summit.slug, "token": "guess"})
+            reverse("agenda:feedback_status", kwargs={"summit": summit.slug, "token": "guess"})
         ).status_code
         == 404
     )
     assert (
         client.get(
-            reverse("charter:feedback_status", kwargs={"summit": other.slug, "token": item.receipt_token})
+            reverse("agenda:feedback_status", kwargs={"summit": other.slug, "token": item.receipt_token})
         ).status_code
         == 404
     )
@@ -263,4 +263,4 @@ def test_my_feedback_query_count(client, summit, django_assert_num_queries, size
     client.force_login(user)
     # session, user, summit, feedback with sections, days (nav)
     with django_assert_num_queries(5):
-        assert client.get(reverse("charter:my_feedback", kwargs={"summit": summit.slug})).status_code == 200
+        assert client.get(reverse("agenda:my_feedback", kwargs={"summit": summit.slug})).status_code == 200

@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
-from sessions_app.models import Day, Host, Poll, PollAnswer, PollChoice, Session, SessionPart, Summit
+from polls.models import Poll, PollAnswer, PollChoice
+from sessions_app.models import Day, Host, Session, SessionPart, Summit
 from tests.factories import make_day, make_part, make_session, make_summit, make_user
 
 UTC = dt.timezone.utc

@@ -2,8 +2,8 @@
 
 import pytest
 
+from agenda.templatetags.programme_text import body_markup, parse_body
 from sessions_app.models import SessionPart
-from sessions_app.templatetags.agenda import body_markup, parse_body
 from tests.factories import make_day, make_part, make_session, make_summit
 
 

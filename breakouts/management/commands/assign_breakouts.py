@@ -3,7 +3,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from breakouts import ranking
+from breakouts.ranked import services as ranking
 from sessions_app.models import SessionPart
 
 

@@ -1,0 +1,367 @@
+"""Pages and endpoints of signed-in participants: accounts, registration, picking, own agenda.
+
+Views only translate HTTP: they look up rows, call ``breakouts.services`` or ``breakouts.selectors``
+and answer with a page, a redirect and a message, or JSON when the request asks for it.
+"""
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.db import IntegrityError
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from agenda import exports
+from agenda.views.summits import get_visible_summit
+from breakouts import selectors, services
+from breakouts.forms import RegistrationForm, SignupForm
+from breakouts.models import Assignment, BreakoutRoom, Mode, Participant
+from sessions_app.cache import personal_page
+from sessions_app.models import Summit
+
+
+def _wants_json(request):
+    return request.get_preferred_type(["text/html", "application/json"]) == "application/json"
+
+
+def _next_url(request, default):
+    target = request.POST.get("next") or request.GET.get("next")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+# ------------------------------------------------------------------------------ accounts
+
+
+@never_cache
+def signup(request):
+    """Create an account and sign in with it."""
+    if request.user.is_authenticated:
+        return redirect(_next_url(request, "/"))
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.username})
+        return redirect(_next_url(request, "/"))
+    return render(request, "registration/signup.html", {"form": form, "next": _next_url(request, "")})
+
+
+# ------------------------------------------------------------------------------ registration
+
+
+@never_cache
+@login_required
+def register(request, summit):
+    """Register for a summit, or change one's registration (attendance moves one's seats)."""
+    summit = get_visible_summit(request, summit)
+    participant = selectors.participant_of(request.user, summit)
+    if participant is None:
+        initial = {"display_name": request.user.get_full_name() or request.user.username, "time_zone": "UTC"}
+    else:
+        initial = {
+            "attendance": participant.attendance,
+            "display_name": participant.display_name,
+            "affiliation": participant.affiliation,
+            "time_zone": participant.time_zone,
+        }
+    form = RegistrationForm(request.POST or None, initial=initial)
+    attendance_open = services.attendance_is_open(summit)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if participant is None:
+                services.register(summit=summit, user=request.user, **data)
+                messages.success(request, _("You are registered for %(summit)s.") % {"summit": summit.name})
+            else:
+                changes = services.update_registration(participant=participant, **data)
+                for change in changes:
+                    messages.info(request, _attendance_message(change, data["attendance"]))
+                messages.success(request, _("Your registration is saved."))
+            agenda = reverse("agenda:my_schedule", kwargs={"summit": summit.slug})
+            return redirect(_next_url(request, agenda))
+        except services.BreakoutError as error:
+            form.add_error(None, str(error))
+    template = "agenda/register.html"
+    return render(
+        request,
+        template,
+        {
+            "summit": summit,
+            "form": form,
+            "participant": participant,
+            "attendance_open": attendance_open,
+            "next": _next_url(request, ""),
+        },
+    )
+
+
+def _attendance_message(change, attendance):
+    values = {"title": change.breakout_room.title, "mode": Mode(attendance).label.lower()}
+    if change.outcome == "moved":
+        return _("Your seat in “%(title)s” is now an %(mode)s seat.") % values
+    if change.outcome == "waitlisted":
+        return _("“%(title)s” has no free %(mode)s seat: you are on its %(mode)s waitlist.") % values
+    return _("“%(title)s” has no %(mode)s seats, so you left it.") % values
+
+
+# ------------------------------------------------------------------------------ picking
+
+
+class _Refusal(Exception):
+    def __init__(self, message, status, login=False):
+        super().__init__(message)
+        self.status = status
+        self.login = login
+
+
+def _picking_context(request, summit_slug, breakout_slug):
+    """The summit, breakout room and participant of a pick/leave request, or a _Refusal."""
+    # One query for the summit and the breakout room with its part.
+    breakout_room = (
+        BreakoutRoom.objects.filter(summit__slug=summit_slug)
+        .visible_to(request.user)
+        .select_related("part", "summit")
+        .filter(slug=breakout_slug)
+        .first()
+    )
+    if breakout_room is None:
+        raise _Refusal(_("This breakout room does not exist (any more)."), 404)
+    summit = breakout_room.summit
+    if not request.user.is_authenticated:
+        raise _Refusal(_("Sign in to pick a breakout room."), 401, login=True)
+    participant = selectors.participant_of(request.user, summit)
+    if participant is None:
+        raise _Refusal(_("Register for %(summit)s to pick a breakout room.") % {"summit": summit.name}, 403)
+    return summit, breakout_room, participant
+
+
+def _refuse(request, refusal, summit_slug, breakout_slug):
+    if _wants_json(request):
+        return JsonResponse({"error": str(refusal)}, status=refusal.status)
+    fallback = reverse("agenda:breakout_list", kwargs={"summit": summit_slug})
+    if refusal.status != 404:
+        fallback = reverse("agenda:breakout", kwargs={"summit": summit_slug, "breakout": breakout_slug})
+    back = _next_url(request, fallback)
+    if refusal.login:
+        return redirect_to_login(back)
+    if refusal.status == 403:
+        messages.info(request, str(refusal))
+        return redirect(f"{reverse('agenda:register', kwargs={'summit': summit_slug})}?next={back}")
+    messages.error(request, str(refusal))
+    return redirect(back)
+
+
+def _answer(request, breakout_room, entry, message, status):
+    if _wants_json(request):
+        body = {"status": status, "breakout_room": breakout_room.slug}
+        body.update(room=None, label=None, mode=None)
+        if entry is not None:
+            body["mode"] = entry.mode
+            if entry.status == Assignment.Status.CONFIRMED:
+                body["room"], body["label"] = entry.booking.room.code, entry.booking.label or None
+            else:
+                body["position"] = entry.waitlist_position
+        return JsonResponse(body)
+    level = messages.WARNING if status == "waitlisted" else messages.SUCCESS
+    messages.add_message(request, level, message)
+    return redirect(_next_url(request, breakout_room.get_absolute_url()))
+
+
+@require_POST
+def pick(request, summit, breakout):
+    """Take a seat in a breakout room, or join its waitlist when the participant's mode is full."""
+    try:
+        _summit, breakout_room, participant = _picking_context(request, summit, breakout)
+        entry = services.pick(participant=participant, breakout_room=breakout_room)
+    except _Refusal as refusal:
+        return _refuse(request, refusal, summit, breakout)
+    except services.BreakoutError as error:
+        return _refuse(request, _Refusal(str(error), 409), summit, breakout)
+    except IntegrityError:
+        # A constraint the locks should make unreachable (e.g. the room deleted mid-request).
+        retry = _("Someone changed these seats at the same moment; please try again.")
+        return _refuse(request, _Refusal(retry, 409), summit, breakout)
+    if entry.status == Assignment.Status.WAITLISTED:
+        entry = selectors.with_waitlist_position(Assignment.objects.filter(pk=entry.pk)).get()
+    values = {"title": breakout_room.title, "mode": Mode(entry.mode).label.lower()}
+    if entry.status == Assignment.Status.CONFIRMED:
+        if entry.mode == Mode.ONSITE:
+            values["room"] = f"{entry.booking.room.code} {entry.booking.label}".strip()
+            message = _("You have an onsite seat in “%(title)s”, room %(room)s.") % values
+        else:
+            message = _("You have an online seat in “%(title)s”. The video link is on your agenda.") % values
+        return _answer(request, breakout_room, entry, message, "confirmed")
+    values["position"] = entry.waitlist_position
+    message = (
+        _(
+            "“%(title)s” has no free %(mode)s seat. You are number %(position)s on its %(mode)s waitlist "
+            "and get the next free seat automatically; any seat you hold in this part stays yours until then."
+        )
+        % values
+    )
+    return _answer(request, breakout_room, entry, message, "waitlisted")
+
+
+@require_POST
+def leave(request, summit, breakout):
+    """Give up a seat or a waitlist place in a breakout room."""
+    try:
+        _summit, breakout_room, participant = _picking_context(request, summit, breakout)
+        services.leave(participant=participant, breakout_room=breakout_room)
+    except _Refusal as refusal:
+        return _refuse(request, refusal, summit, breakout)
+    except services.BreakoutError as error:
+        return _refuse(request, _Refusal(str(error), 409), summit, breakout)
+    message = _("You left “%(title)s”.") % {"title": breakout_room.title}
+    return _answer(request, breakout_room, None, message, "left")
+
+
+@never_cache
+@require_safe
+def seats_json(request, summit, breakout):
+    """Seats left per mode (and per room of a double session), as the breakout page shows them."""
+    breakout_room = (
+        BreakoutRoom.objects.filter(summit__slug=summit, slug=breakout)
+        .visible_to(request.user)
+        .select_related("summit")
+        .first()
+    )
+    if breakout_room is None:
+        return JsonResponse({"error": _("This breakout room does not exist (any more).")}, status=404)
+    state = selectors.participant_state(request.user, breakout_room)
+    picking = state.picking
+    body = {
+        "breakout_room": breakout_room.slug,
+        "title": breakout_room.title,
+        "format": breakout_room.format,
+        **selectors.seat_numbers(breakout_room),
+        "picking": {
+            "open": state.is_open,
+            "method": picking.method if picking else None,
+            "opens_at": picking.opens_at.isoformat() if picking else None,
+            "closes_at": picking.closes_at.isoformat() if picking else None,
+        },
+    }
+    return JsonResponse(body)
+
+
+# ------------------------------------------------------------------------------ my agenda
+
+
+@never_cache
+@login_required
+@require_safe
+def my_schedule(request, summit):
+    """The signed-in participant's own agenda, with the links that belong to them."""
+    summit = get_visible_summit(request, summit)
+    participant = selectors.participant_of(request.user, summit)
+    if participant is None:
+        messages.info(request, _("Register for %(summit)s to get your own agenda.") % {"summit": summit.name})
+        return redirect(reverse("agenda:register", kwargs={"summit": summit.slug}))
+
+    def build():
+        items = selectors.my_schedule(participant, user=request.user)
+        token = participant.calendar_token
+        feed = reverse("agenda:my_calendar", kwargs={"summit": summit.slug, "token": token})
+        feed_url = request.build_absolute_uri(feed)
+        return render(
+            request,
+            "agenda/my_schedule.html",
+            {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
+        )
+
+    def waiting_for():
+        return participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
+
+    return personal_page(
+        request, summit_slug=summit.slug, participant_id=participant.pk, waiting_for=waiting_for, build=build
+    )
+
+
+@require_POST
+@login_required
+def reset_calendar(request, summit):
+    """A new secret address for the participant's calendar feed; the old one stops working."""
+    summit = get_visible_summit(request, summit)
+    participant = get_object_or_404(Participant, summit=summit, user=request.user)
+    services.reset_calendar_token(participant=participant)
+    messages.success(request, _("Your calendar feed has a new address. Subscribe again with it."))
+    return redirect(reverse("agenda:my_schedule", kwargs={"summit": summit.slug}))
+
+
+@require_safe
+def my_calendar(request, summit, token):
+    """The participant's private iCalendar feed: their seats, with the video links that are theirs."""
+    participant = get_object_or_404(
+        Participant.objects.select_related("summit", "user"),
+        summit__in=Summit.objects.visible_to(request.user).filter(slug=summit),
+        calendar_token=token,
+    )
+    items = selectors.my_schedule(participant, user=participant.user)
+    events = _calendar_events(request, participant, items)
+    stamps = [participant.summit.updated_at]
+    for item in items:
+        stamps.append(item.part.updated_at)
+        stamps.extend(entry.updated_at for entry in item.entries)
+    body = exports.render_ics(
+        events,
+        name=_("%(summit)s · my agenda") % {"summit": participant.summit.name},
+        stamp=max(stamps),
+        url=request.build_absolute_uri(reverse("agenda:my_schedule", kwargs={"summit": summit})),
+    )
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Cache-Control"] = "private, no-cache"
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _calendar_events(request, participant, items):
+    events = []
+    for item in items:
+        part = item.part
+        if not (part.is_timed and part.ends_at):
+            continue
+        seat = item.seat
+        title, room, lines = f"{part.code} {part.title}", str(part.get_kind_display()), []
+        url = request.build_absolute_uri(part.get_absolute_url())
+        if seat is not None:
+            breakout_room = seat.breakout_room
+            label = f" ({seat.booking.label})" if seat.booking.label else ""
+            title = f"{part.code} {breakout_room.title}{label}"
+            url = request.build_absolute_uri(breakout_room.get_absolute_url())
+            if seat.mode == Mode.ONSITE:
+                room = _("Room %(code)s") % {"code": seat.booking.room.code}
+            else:
+                room = _("Online")
+                if seat.booking.room.video_url:
+                    lines.append(_("Video call: %(url)s") % {"url": seat.booking.room.video_url})
+            links = (breakout_room.aim, breakout_room.notes_url, breakout_room.resource_url)
+            lines += [value for value in links if value]
+        elif item.is_breakouts:
+            lines.append(_("No breakout room picked yet."))
+        events.append(
+            exports.Event(
+                uid=f"summit/{participant.summit.slug}/me/{part.pk}",
+                id=part.pk,
+                start=part.starts_at,
+                end=part.ends_at,
+                title=title,
+                room=room,
+                slug=f"{participant.summit.acronym}-{part.code}".lower(),
+                url=url,
+                kind="breakout",
+                track=part.session.title,
+                description="\n".join(str(line) for line in lines),
+            )
+        )
+    return events

@@ -1,0 +1,403 @@
+"""Ranked preferences and the assignment of seats from them: services and the reads they share.
+
+A ranked part goes through: ranking window open (``set_preferences``) → window closed, organisers
+run the assignment, as often as they like (``run_assignment``; results stay in the run, private) →
+an organiser publishes one run (``publish_run``: Assignments written, participants emailed) →
+optionally live picking for late changes, waitlists kept (``switch_to_live``).
+"""
+
+import datetime as dt
+import secrets
+import time
+from collections import Counter, defaultdict
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from sessions_app.cache import seats_changed
+from sessions_app.models import SessionPart
+
+from ..exceptions import RankingError
+from ..models import Assignment, AssignmentRun, Booking, BreakoutRoom, Mode, Participant, Picking, Preference
+from . import solver
+
+# Ordinal labels, translatable one by one (languages form ordinals differently).
+CHOICE_LABELS = [
+    gettext_lazy("1st choice"),
+    gettext_lazy("2nd choice"),
+    gettext_lazy("3rd choice"),
+    gettext_lazy("4th choice"),
+    gettext_lazy("5th choice"),
+    gettext_lazy("6th choice"),
+    gettext_lazy("7th choice"),
+    gettext_lazy("8th choice"),
+    gettext_lazy("9th choice"),
+    gettext_lazy("10th choice"),
+]
+
+
+def choice_label(rank):
+    return str(CHOICE_LABELS[rank - 1]) if rank else _("a seat not ranked")
+
+
+def effective_costs(picking):
+    """The rank costs and the cost of an unranked seat that apply to a picking window."""
+    count = picking.rank_count
+    text = (picking.rank_costs or "").strip()
+    if text:
+        try:
+            costs = [int(value) for value in text.split(",")]
+        except ValueError:
+            raise RankingError(_("Rank costs must be whole numbers separated by commas.")) from None
+        if len(costs) < count:
+            raise RankingError(
+                _("Give a cost for each of the %(count)d ranks (found %(found)d).")
+                % {"count": count, "found": len(costs)}
+            )
+        costs = costs[:count]
+    else:
+        costs = solver.default_rank_costs(count)
+    unranked = picking.unranked_cost or 2 * costs[-1]
+    if any(cost < 1 for cost in costs) or costs != sorted(costs):
+        raise RankingError(_("Rank costs must be at least 1 and must not fall from one rank to the next."))
+    if unranked <= costs[-1] or unranked > 10**6:
+        raise RankingError(
+            _("A seat nobody ranked must cost more than the last rank (%(cost)d) and at most 1,000,000.")
+            % {"cost": costs[-1]}
+        )
+    return costs, unranked
+
+
+def _ranked_picking(part, *, lock=False):
+    queryset = Picking.objects.select_for_update() if lock else Picking.objects
+    picking = queryset.filter(part=part).first()
+    if picking is None or picking.method != Picking.Method.RANKED:
+        raise RankingError(_("Part %(part)s does not take ranked preferences.") % {"part": part.code})
+    return picking
+
+
+# Reads -------------------------------------------------------------------------------------------
+
+
+def rankable_breakout_rooms(part, mode):
+    """The breakout rooms of a part a participant of `mode` can rank, in programme order."""
+    rooms = BreakoutRoom.objects.filter(part=part).order_by("position")
+    excluded = BreakoutRoom.Format.ONLINE if mode == Mode.ONSITE else BreakoutRoom.Format.ONSITE
+    return rooms.exclude(format=excluded)
+
+
+def ranking_of(participant, part):
+    """The participant's ranked breakout room ids for a part, first choice first."""
+    return list(
+        Preference.objects.filter(participant=participant, part=part)
+        .order_by("rank")
+        .values_list("breakout_room_id", flat=True)
+    )
+
+
+def published_run(part):
+    runs = AssignmentRun.objects.filter(part=part, published_at__isnull=False)
+    return runs.order_by("-published_at").first()
+
+
+# Writes ------------------------------------------------------------------------------------------
+
+
+def set_preferences(*, participant, part, breakout_rooms, at=None):
+    """Replace the participant's ranking of a part with `breakout_rooms`, first choice first."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        # The participant row serialises two submissions of the same person.
+        participant = Participant.objects.select_for_update().get(pk=participant.pk)
+        picking = _ranked_picking(part)
+        if participant.summit_id != part.session.day.summit_id:
+            raise RankingError(_("You are not registered for this summit."))
+        if not picking.is_open(at):
+            raise RankingError(_("Ranking for %(part)s is not open now.") % {"part": part.code})
+        if len(breakout_rooms) > picking.rank_count:
+            raise RankingError(_("Rank at most %(count)d breakout rooms.") % {"count": picking.rank_count})
+        if len({room.pk for room in breakout_rooms}) != len(breakout_rooms):
+            raise RankingError(_("Rank each breakout room only once."))
+        allowed = set(rankable_breakout_rooms(part, participant.attendance).values_list("pk", flat=True))
+        for room in breakout_rooms:
+            if room.pk not in allowed:
+                raise RankingError(
+                    _("“%(title)s” has no %(mode)s seats in this part.")
+                    % {"title": room.title, "mode": Mode(participant.attendance).label.lower()}
+                )
+        Preference.objects.filter(participant=participant, part=part).delete()
+        Preference.objects.bulk_create(
+            [
+                Preference(participant=participant, breakout_room=room, part_id=part.pk, rank=rank)
+                for rank, room in enumerate(breakout_rooms, start=1)
+            ]
+        )
+        # The breakout pages show how many ranked each room first.
+        seats_changed(room.pk for room in breakout_rooms)
+
+
+def load_instance(part, picking):
+    """The solver's input for a part, and names for the report (a handful of queries)."""
+    costs, unranked = effective_costs(picking)
+    bookings = list(
+        Booking.objects.filter(part=part)
+        .select_related("room", "breakout_room")
+        .order_by("breakout_room_id", "label", "pk")
+    )
+    per_room = defaultdict(list)
+    names = {"breakout_rooms": {}, "bookings": {}}
+    formats = {}
+    for booking in bookings:
+        breakout = booking.breakout_room
+        formats[breakout.pk] = tuple(m for m in solver.MODES if breakout.offers(m))
+        per_room[breakout.pk].append(
+            solver.Booking(
+                booking.pk, booking.label, booking.capacity(Mode.ONSITE), booking.capacity(Mode.ONLINE)
+            )
+        )
+        names["breakout_rooms"][breakout.pk] = breakout.title
+        names["bookings"][booking.pk] = booking.room.code
+    rooms = tuple(solver.BreakoutRoom(pk, formats[pk], tuple(b)) for pk, b in per_room.items())
+
+    pinned_rows = Assignment.objects.filter(part=part, pinned=True).values_list(
+        "participant_id", "breakout_room_id", "booking_id", "mode", "status"
+    )
+    pinned, held = [], set()
+    for participant_id, breakout_id, booking_id, mode, status in pinned_rows.order_by("participant_id", "pk"):
+        held.add(participant_id)
+        if status == Assignment.Status.CONFIRMED:
+            pinned.append(solver.Seat(participant_id, breakout_id, booking_id, mode))
+
+    rankings = defaultdict(list)
+    for participant_id, breakout_id in (
+        Preference.objects.filter(part=part)
+        .order_by("participant_id", "rank")
+        .values_list("participant_id", "breakout_room_id")
+    ):
+        rankings[participant_id].append(breakout_id)
+    participants = tuple(
+        solver.Participant(pk, mode, tuple(rankings.get(pk, ())))
+        for pk, mode in Participant.objects.filter(summit_id=part.session.day.summit_id)
+        .order_by("pk")
+        .values_list("pk", "attendance")
+        if pk not in held
+    )
+    instance = solver.Instance(participants, rooms, tuple(costs), unranked, tuple(pinned))
+    return instance, names
+
+
+def run_assignment(*, part, seed=None, by=None, progress=None, at=None):
+    """Assign seats for a ranked part whose window has closed; record and return the run."""
+    progress = progress or (lambda stage, **info: None)
+    at = at or timezone.now()
+    picking = _ranked_picking(part)
+    if at < picking.closes_at:
+        raise RankingError(
+            _("Ranking for %(part)s is still open; run the assignment after it closes.") % {"part": part.code}
+        )
+    seed = secrets.randbelow(2**31) if seed is None else int(seed)
+    started_at, clock = timezone.now(), time.perf_counter()
+
+    progress("loading")
+    instance, names = load_instance(part, picking)
+    loaded = time.perf_counter()
+    progress("solving", participants=len(instance.participants), breakout_rooms=len(instance.breakout_rooms))
+    try:
+        result = solver.solve(instance, seed=seed)
+    except solver.SolverError as error:
+        raise RankingError(str(error)) from None
+    solved = time.perf_counter()
+    progress("writing", seated=len(result.seats), waitlisted=len(result.waitlist))
+
+    report = build_report(instance, result, names)
+    report.update(
+        seed=seed,
+        run_by=by.get_username() if by else "",
+        started_at=started_at.isoformat(),
+        seconds={"loading": round(loaded - clock, 3), "solving": round(solved - loaded, 3)},
+    )
+    run = AssignmentRun.objects.create(
+        part=part,
+        seed=seed,
+        run_by=by,
+        started_at=started_at,
+        finished_at=timezone.now(),
+        rank_costs=list(instance.rank_costs),
+        unranked_cost=instance.unranked_cost,
+        objective=result.objective,
+        input_digest=instance.digest(),
+        results=solver.as_flat_result(result),
+        report=report,
+    )
+    progress("done", run=run.pk)
+    return run
+
+
+def build_report(instance, result, names):
+    """What an organiser shows to defend a run: who got what, per mode, and every room's fill."""
+    modes = {
+        mode: {"participants": 0, "ranked": 0, "pinned": 0, "seated": 0, "waitlisted": 0, "unseated": 0}
+        for mode in solver.MODES
+    }
+    for participant in instance.participants:
+        modes[participant.mode]["participants"] += 1
+        modes[participant.mode]["ranked"] += bool(participant.ranking)
+    for seat in instance.pinned:
+        modes[seat.mode]["pinned"] += 1
+    for seat in result.seats:
+        modes[seat[3]]["seated"] += 1
+    for entry in result.waitlist:
+        modes[entry[2]]["waitlisted"] += 1
+    for counts in modes.values():
+        counts["unseated"] = counts["participants"] - counts["seated"]
+
+    got = Counter((seat[4], seat[3]) for seat in result.seats)
+    choices = [
+        {"rank": rank, **{mode: got[(rank, mode)] for mode in solver.MODES}}
+        for rank in [*range(1, len(instance.rank_costs) + 1), None]
+    ]
+
+    filled = Counter((seat[2], seat[3]) for seat in result.seats)
+    pinned = Counter((seat.booking, seat.mode) for seat in instance.pinned)
+    bookings = []
+    for room in sorted(instance.breakout_rooms, key=lambda r: names["breakout_rooms"][r.id]):
+        for booking in room.bookings:
+            for mode in room.modes:
+                bookings.append(
+                    {
+                        "breakout_room": names["breakout_rooms"][room.id],
+                        "room": names["bookings"][booking.id],
+                        "label": booking.label,
+                        "mode": mode,
+                        "capacity": booking.capacity(mode),
+                        "pinned": pinned[(booking.id, mode)],
+                        "assigned": filled[(booking.id, mode)],
+                    }
+                )
+    return {
+        "rank_costs": list(instance.rank_costs),
+        "unranked_cost": instance.unranked_cost,
+        "objective": result.objective,
+        "modes": modes,
+        "choices": choices,
+        "bookings": bookings,
+    }
+
+
+def publish_run(*, run, by=None, notify=True):
+    """Make a run's seats and waitlists the part's Assignments, then (after commit) email each
+    participant; `notify=False` leaves the emails to the caller (``send_seat_emails``)."""
+    part = run.part
+    with transaction.atomic():
+        _ranked_picking(part, lock=True)
+        # Hold the part's rooms (in id order, like live picking) while seats are replaced.
+        list(Booking.objects.select_for_update().filter(part=part).order_by("pk").values_list("pk"))
+        run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        picking = Picking.objects.get(part=part)
+        instance, _names = load_instance(part, picking)
+        if instance.digest() != run.input_digest:
+            raise RankingError(
+                _(
+                    "Participants, rankings, rooms or pinned seats of %(part)s changed since this run; "
+                    "run the assignment again and publish the new run."
+                )
+                % {"part": part.code}
+            )
+        now = timezone.now()
+        Assignment.objects.filter(part=part, pinned=False).delete()
+        seats = [
+            Assignment(
+                participant_id=participant_id,
+                breakout_room_id=breakout_id,
+                part_id=part.pk,
+                booking_id=booking_id,
+                mode=mode,
+                status=Assignment.Status.CONFIRMED,
+                source=Assignment.Source.ASSIGNED,
+                queued_at=now,
+            )
+            for participant_id, breakout_id, booking_id, mode, _rank in run.results["seats"]
+        ]
+        # Waitlists continue in live picking's first-come order: the lottery order, a microsecond apart.
+        waiting = [
+            Assignment(
+                participant_id=participant_id,
+                breakout_room_id=breakout_id,
+                part_id=part.pk,
+                mode=mode,
+                status=Assignment.Status.WAITLISTED,
+                source=Assignment.Source.ASSIGNED,
+                queued_at=now + dt.timedelta(microseconds=i),
+            )
+            for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
+        ]
+        Assignment.objects.bulk_create(seats + waiting, batch_size=5000)
+        seats_changed(BreakoutRoom.objects.filter(part=part).values_list("pk", flat=True))
+        run.published_at, run.published_by = now, by
+        run.save(update_fields=["published_at", "published_by"])
+        if notify:
+            transaction.on_commit(lambda: send_seat_emails(run=run))
+    return run
+
+
+def send_seat_emails(*, run):
+    """Tell every participant of the run where they sit, or where they wait."""
+    part = SessionPart.objects.select_related("session__day__summit").get(pk=run.part_id)
+    rooms = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
+    titles = dict(BreakoutRoom.objects.filter(part=part).values_list("pk", "title"))
+    wanted = {row[0] for row in run.results["seats"]} | {row[0] for row in run.results["waitlist"]}
+    emails = dict(
+        Participant.objects.filter(pk__in=wanted).exclude(user__email="").values_list("pk", "user__email")
+    )
+    summit = part.session.day.summit
+    subject = _("%(summit)s: your breakout room for %(part)s") % {"summit": summit.name, "part": part.code}
+    messages = []
+    for participant_id, _breakout_id, booking_id, mode, rank in run.results["seats"]:
+        if participant_id not in emails:
+            continue
+        booking = rooms[booking_id]
+        body = _(
+            "You have a seat in “%(title)s” (%(part)s), room %(room)s, %(mode)s — your %(choice)s.\n\n"
+            "Your agenda on the summit site shows it with the links that belong to it."
+        ) % {
+            "title": booking.breakout_room.title,
+            "part": f"{part.code} {part.title}",
+            "room": str(booking),
+            "mode": Mode(mode).label.lower(),
+            "choice": choice_label(rank),
+        }
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))
+    for participant_id, breakout_id, _mode in run.results["waitlist"]:
+        if participant_id not in emails:
+            continue
+        body = _(
+            "All seats of your mode in the breakout rooms you ranked are taken. You are on the waitlist "
+            "of “%(title)s” (%(part)s) and get a seat there as soon as one is free."
+        ) % {"title": titles.get(breakout_id, ""), "part": f"{part.code} {part.title}"}
+        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))
+    if messages:
+        send_mass_mail(messages, fail_silently=False)
+    return len(messages)
+
+
+def switch_to_live(*, part, opens_at, closes_at):
+    """After publishing, open live picking for late changes; seats and waitlists stay as they are."""
+    with transaction.atomic():
+        picking = _ranked_picking(part, lock=True)
+        if published_run(part) is None:
+            raise RankingError(
+                _("Publish an assignment of %(part)s before switching to live picking.") % {"part": part.code}
+            )
+        picking.method = Picking.Method.LIVE
+        picking.opens_at, picking.closes_at = opens_at, closes_at
+        try:
+            picking.full_clean()
+        except ValidationError as error:
+            raise RankingError(" ".join(error.messages)) from None
+        picking.save()
+    return picking

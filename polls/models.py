@@ -1,0 +1,70 @@
+"""Polls on session parts (the "valuable moment" poll of S6.3) and their answers."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from sessions_app.models import SessionPart
+
+
+class Poll(models.Model):
+    class Kind(models.TextChoices):
+        FREE_TEXT = "free_text", _("Free text")
+        SINGLE = "single", _("Single choice")
+        MULTIPLE = "multiple", _("Multiple choice")
+
+    part = models.ForeignKey(SessionPart, on_delete=models.CASCADE, related_name="polls")
+    question = models.CharField(_("question"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FREE_TEXT)
+    is_open = models.BooleanField(_("open for answers"), default=False)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["part", "position", "id"]
+        # The table keeps the name it had when polls were part of sessions_app.
+        db_table = "sessions_app_poll"
+        verbose_name = _("poll")
+        verbose_name_plural = _("polls")
+
+    def __str__(self):
+        return self.question
+
+
+class PollChoice(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="choices")
+    label = models.CharField(_("label"), max_length=200)
+    position = models.PositiveSmallIntegerField(_("position"), default=1)
+
+    class Meta:
+        ordering = ["poll", "position", "id"]
+        db_table = "sessions_app_pollchoice"
+        verbose_name = _("poll choice")
+        verbose_name_plural = _("poll choices")
+        constraints = [
+            models.UniqueConstraint(fields=["poll", "label"], name="poll_choice_label_unique"),
+        ]
+
+    def __str__(self):
+        return self.label
+
+
+class PollAnswer(models.Model):
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_answers")
+    text = models.TextField(_("answer"), max_length=2000, blank=True)
+    choices = models.ManyToManyField(PollChoice, blank=True, related_name="answers")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["poll", "created_at", "id"]
+        db_table = "sessions_app_pollanswer"
+        verbose_name = _("poll answer")
+        verbose_name_plural = _("poll answers")
+        constraints = [
+            # One answer per person and poll; it may be edited while the poll is open.
+            models.UniqueConstraint(fields=["poll", "user"], name="one_answer_per_user_and_poll"),
+        ]
+
+    def __str__(self):
+        return f"{self.user} → {self.poll}"
