@@ -11,9 +11,10 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
-from sessions_app.cache import programme_changed, seats_changed
+from sessions_app.cache import programme_changed
 from sessions_app.models import Day, Host, Session, SessionPart, Summit
 
+from .cache import seats_changed
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
 
 UTC = dt.timezone.utc

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import SessionPart, Summit
+from summit.fields import LinkField
 
 
 class Mode(models.TextChoices):
@@ -33,7 +34,7 @@ class Room(models.Model):
     name = models.CharField(_("name"), max_length=200, blank=True)
     onsite_capacity = models.PositiveIntegerField(_("onsite seats"), default=0)
     online_capacity = models.PositiveIntegerField(_("online seats"), default=0)
-    video_url = models.URLField(
+    video_url = LinkField(
         _("video call link"),
         blank=True,
         help_text=_("Private: shown only to participants seated online in this room."),
@@ -137,13 +138,21 @@ class BreakoutRoom(models.Model):
     why_join = models.TextField(_("why join?"), blank=True)
     process = models.TextField(_("process"), blank=True)
     resource_title = models.CharField(_("resource title"), max_length=200, blank=True)
-    resource_url = models.URLField(_("resource link"), blank=True)
-    notes_url = models.URLField(_("notes link"), blank=True)
+    resource_url = LinkField(_("resource link"), blank=True)
+    notes_url = LinkField(_("notes link"), blank=True)
     notes_have_content = models.BooleanField(_("notes have content"), default=False)
-    rooms = models.ManyToManyField(Room, through="Booking", related_name="breakout_rooms")
+    rooms: "models.ManyToManyField[Room, Booking]" = models.ManyToManyField(
+        Room, through="Booking", related_name="breakout_rooms"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = BreakoutRoomQuerySet.as_manager()
+
+    # Set by BreakoutRoomQuerySet.with_seat_counts().
+    onsite_capacity: int
+    online_capacity: int
+    onsite_taken: int
+    online_taken: int
 
     class Meta:
         ordering = ["part__session__day__position", "part__session__number", "part__position", "position"]

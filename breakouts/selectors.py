@@ -95,7 +95,8 @@ def seat_numbers(breakout_room):
     )
     taken = {(booking_id, mode): n for booking_id, mode, n in counts}
     bookings = list(breakout_room.bookings.select_related("room").order_by("label"))
-    rooms, totals = [], {}
+    rooms: list = []
+    totals: dict = {}
     for booking in bookings:
         row = {"room": booking.room.code, "label": booking.label}
         for mode in Mode.values:
@@ -155,7 +156,7 @@ def my_schedule(participant, *, user):
             "position",
         )
     )
-    entries = {}
+    entries: dict = {}
     assignments = participant.assignments.select_related("breakout_room__summit", "booking__room")
     for entry in with_waitlist_position(assignments.order_by("status", "queued_at")):
         entries.setdefault(entry.part_id, []).append(entry)
@@ -187,9 +188,9 @@ def roster(breakout_room):
         .order_by("label")
     )
     for booking in bookings:
-        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]
-        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]
-    waitlists = {mode: [] for mode in Mode.values}
+        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]  # type: ignore[attr-defined]
+        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]  # type: ignore[attr-defined]
+    waitlists: dict[str, list] = {mode: [] for mode in Mode.values}
     for entry in (
         Assignment.objects.waitlisted()
         .filter(breakout_room=breakout_room)

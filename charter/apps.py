@@ -11,8 +11,8 @@ class CharterConfig(AppConfig):
 
         from .models import CharterSection, CommitteeMember, Concept, Feedback, Principle
 
-        cache.invalidate_programme_on_change(CharterSection, "summit_id", m2m_fields=["breakout_rooms"])
-        cache.invalidate_programme_on_change(Principle, "summit_id", m2m_fields=["parts", "breakout_rooms"])
-        cache.invalidate_programme_on_change(Concept, "summit_id", m2m_fields=["parts"])
-        cache.invalidate_programme_on_change(CommitteeMember, "summit_id")
-        cache.invalidate_programme_on_change(Feedback, "summit_id")
+        cache.bump_programme_on_change(CharterSection, "summit_id", m2m_fields=["breakout_rooms"])
+        cache.bump_programme_on_change(Principle, "summit_id", m2m_fields=["parts", "breakout_rooms"])
+        cache.bump_programme_on_change(Concept, "summit_id", m2m_fields=["parts"])
+        cache.bump_programme_on_change(CommitteeMember, "summit_id")
+        cache.bump_programme_on_change(Feedback, "summit_id")

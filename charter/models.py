@@ -1,6 +1,7 @@
 """The movement charter discussed at a summit, and the feedback collected on it."""
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -156,6 +157,10 @@ class FeedbackQuerySet(models.QuerySet):
         return self.filter(user=user) if user.is_authenticated else self.none()
 
 
+# Django does not check a TextField's length outside forms; Feedback.clean() does.
+TEXT_LIMITS = {"text": 10000, "reply": 5000}
+
+
 class Feedback(models.Model):
     class Kind(models.TextChoices):
         FEEDBACK = "feedback", _("Feedback")
@@ -192,9 +197,9 @@ class Feedback(models.Model):
     )
     name = models.CharField(_("name"), max_length=150, blank=True)
     email = models.EmailField(_("email"))
-    text = models.TextField(_("text"), max_length=10000)
+    text = models.TextField(_("text"), max_length=TEXT_LIMITS["text"])
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.NEW)
-    reply = models.TextField(_("reply"), blank=True, max_length=5000)
+    reply = models.TextField(_("reply"), blank=True, max_length=TEXT_LIMITS["reply"])
     show_name = models.BooleanField(
         _("show my name if published"),
         default=False,
@@ -247,17 +252,17 @@ class Feedback(models.Model):
         return f"{local[:1]}…@{domain}" if domain else "…"
 
     def clean(self):
-        errors = {}
+        errors: dict[str, Any] = {}
         if not self.text.strip():
             errors["text"] = _("Please write your feedback; the text is empty.")
         # Django does not check a TextField's max_length outside forms; every writer passes here.
         for name in ("text", "reply"):
-            limit = self._meta.get_field(name).max_length
+            limit = TEXT_LIMITS[name]
             if len(getattr(self, name)) > limit:
                 errors[name] = _("Please keep this under %(n)d characters.") % {"n": limit}
         if self.submitter_type != self.SubmitterType.INDIVIDUAL and not self.group_name.strip():
             errors["group_name"] = _("Give the name of the group or affiliate you write for.")
-        if self.section_id and self.summit_id and self.section.summit_id != self.summit_id:
+        if self.section and self.summit_id and self.section.summit_id != self.summit_id:
             errors["section"] = _("This section belongs to another summit’s charter.")
         if errors:
             raise ValidationError(errors)

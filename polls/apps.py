@@ -12,5 +12,5 @@ class PollsConfig(AppConfig):
         from .models import Poll, PollChoice
 
         # A part's polls are shown on its day page.
-        cache.invalidate_programme_on_change(Poll, "part.session.day.summit_id")
-        cache.invalidate_programme_on_change(PollChoice, "poll.part.session.day.summit_id")
+        cache.bump_programme_on_change(Poll, "part.session.day.summit_id")
+        cache.bump_programme_on_change(PollChoice, "poll.part.session.day.summit_id")

@@ -3,9 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Poll, PollAnswer
-
-ANSWER_MAX = PollAnswer._meta.get_field("text").max_length
+from .models import ANSWER_MAX, Poll
 
 
 class PollAnswerForm(forms.Form):

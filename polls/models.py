@@ -6,6 +6,9 @@ from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import SessionPart
 
+# Django does not check a TextField's length outside forms; polls.services does.
+ANSWER_MAX = 2000
+
 
 class Poll(models.Model):
     class Kind(models.TextChoices):
@@ -51,7 +54,7 @@ class PollChoice(models.Model):
 class PollAnswer(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="answers")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="poll_answers")
-    text = models.TextField(_("answer"), max_length=2000, blank=True)
+    text = models.TextField(_("answer"), max_length=ANSWER_MAX, blank=True)
     choices = models.ManyToManyField(PollChoice, blank=True, related_name="answers")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

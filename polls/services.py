@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from summit.errors import FieldErrors
 
-from .models import Poll, PollAnswer
+from .models import ANSWER_MAX, Poll, PollAnswer
 
 
 class PollError(FieldErrors):
@@ -38,7 +38,7 @@ def _checked_answer(poll, text, choices):
     if poll.kind == Poll.Kind.FREE_TEXT:
         if not text:
             raise PollError({"text": [_("Please write an answer; the text is empty.")]})
-        if len(text) > PollAnswer._meta.get_field("text").max_length:
+        if len(text) > ANSWER_MAX:
             raise PollError(
                 {
                     "text": [

@@ -12,9 +12,9 @@ class SessionsAppConfig(AppConfig):
         from . import cache
         from .models import Day, Host, Session, SessionPart, Summit
 
-        cache.invalidate_programme_on_change(Summit, "pk")
-        cache.invalidate_programme_on_change(Day, "summit_id")
-        cache.invalidate_programme_on_change(Session, "day.summit_id")
-        cache.invalidate_programme_on_change(SessionPart, "session.day.summit_id", m2m_fields=["hosts"])
-        cache.invalidate_programme_on_change(Host, "summit_id")
+        cache.bump_programme_on_change(Summit, "pk")
+        cache.bump_programme_on_change(Day, "summit_id")
+        cache.bump_programme_on_change(Session, "day.summit_id")
+        cache.bump_programme_on_change(SessionPart, "session.day.summit_id", m2m_fields=["hosts"])
+        cache.bump_programme_on_change(Host, "summit_id")
         pre_save.connect(cache.forget_old_slug, sender=Summit, dispatch_uid="programme-cache:summit-slug")

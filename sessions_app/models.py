@@ -3,9 +3,13 @@
 This app knows nothing of seats, polls or the charter; the apps above build on it.
 """
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from summit.fields import LinkField
 
 
 class SummitQuerySet(models.QuerySet):
@@ -37,7 +41,7 @@ class Summit(models.Model):
         help_text=_("IANA name of the venue's time zone, e.g. Europe/Berlin."),
     )
     description = models.TextField(_("description"), blank=True)
-    url = models.URLField(_("website"), blank=True)
+    url = LinkField(_("website"), blank=True)
     is_published = models.BooleanField(_("published"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -177,15 +181,15 @@ class SessionPart(models.Model):
     start = models.DateTimeField(_("start (UTC)"), null=True, blank=True)
     end = models.DateTimeField(_("end (UTC)"), null=True, blank=True)
     hosts = models.ManyToManyField(Host, blank=True, related_name="parts", verbose_name=_("hosts"))
-    slides_url = models.URLField(_("slides link"), blank=True)
-    recording_url = models.URLField(_("recording link"), blank=True)
+    slides_url = LinkField(_("slides link"), blank=True)
+    recording_url = LinkField(_("recording link"), blank=True)
     recording_note = models.CharField(
         _("recording note"),
         max_length=200,
         blank=True,
         help_text=_("Where only the place is known, e.g. “recording available on the Summit platform”."),
     )
-    notes_url = models.URLField(_("notes link"), blank=True)
+    notes_url = LinkField(_("notes link"), blank=True)
     notes_title = models.CharField(_("notes link text"), max_length=200, blank=True)
     is_published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -231,11 +235,12 @@ class SessionPart(models.Model):
     def clean(self):
         from django.core.exceptions import ValidationError
 
-        errors = {}
+        errors: dict[str, Any] = {}
         session = self.session if self.session_id else None
-        if session and not session.start and (self.start or self.end):
-            errors["start"] = _("Give the session its times before timing its parts.")
-        elif session:
+        if session and not (session.start and session.end):
+            if self.start or self.end:
+                errors["start"] = _("Give the session its times before timing its parts.")
+        elif session and session.start and session.end:
             if self.start and not (session.start <= self.start < session.end):
                 errors["start"] = _("A part starts within its session (%(a)s–%(b)s UTC).") % {
                     "a": session.start.strftime("%H:%M"),

@@ -149,7 +149,7 @@ class Reader:
 
     def unique(self, entries, what):
         """entries: (path, key) pairs; every key after its first use is an error."""
-        seen = {}
+        seen: dict = {}
         for where, key in entries:
             if key is None:
                 continue

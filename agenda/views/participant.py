@@ -18,11 +18,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from agenda import exports
+from agenda.caching import personal_schedule_page
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors, services
 from breakouts.forms import RegistrationForm, SignupForm
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant
-from sessions_app.cache import personal_page
 from sessions_app.models import Summit
 
 
@@ -283,7 +283,7 @@ def my_schedule(request, summit):
     def waiting_for():
         return participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
 
-    return personal_page(
+    return personal_schedule_page(
         request, summit_slug=summit.slug, participant_id=participant.pk, waiting_for=waiting_for, build=build
     )
 

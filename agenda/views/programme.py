@@ -16,12 +16,12 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from agenda import exports
+from agenda.caching import programme_page, seats_page
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors
 from breakouts.models import Booking, BreakoutRoom
-from sessions_app.cache import public_page
 from sessions_app.models import Day
 
 __all__ = ["day", "breakout_list", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
@@ -36,7 +36,7 @@ def _bookings():
 
 
 @require_safe
-@public_page()
+@programme_page
 def day(request, summit, position):
     summit = get_visible_summit(request, summit)
     try:
@@ -60,7 +60,7 @@ def day(request, summit, position):
 
 
 @require_safe
-@public_page()
+@programme_page
 def breakout_list(request, summit):
     summit = get_visible_summit(request, summit)
     breakout_rooms = (
@@ -121,7 +121,7 @@ class BreakoutRoomDetailView(DetailView):
         return context
 
 
-breakout_detail = require_safe(public_page(seats_kwarg="breakout")(BreakoutRoomDetailView.as_view()))
+breakout_detail = require_safe(seats_page(BreakoutRoomDetailView.as_view()))
 
 
 # ---------------------------------------------------------------------------------------- exports
@@ -161,7 +161,7 @@ def _schedule_export(render, content_type, extension):
     """A schedule export view: the programme's events through one of exports' renderers."""
 
     @require_safe
-    @public_page()
+    @programme_page
     def view(request, summit):
         programme, events = _export(request, summit)
         url, base_url = _urls(request, programme.summit)
@@ -176,7 +176,7 @@ schedule_xml = _schedule_export(exports.render_xml, "application/xml; charset=ut
 
 
 @require_safe
-@public_page()
+@programme_page
 def schedule_ics(request, summit):
     programme, events = _export(request, summit)
     url, _base = _urls(request, programme.summit)

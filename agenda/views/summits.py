@@ -4,7 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
 
-from sessions_app.cache import public_page
+from agenda.caching import programme_page
 from sessions_app.models import Session, Summit
 
 
@@ -21,7 +21,7 @@ def current_summit(request):
 
 
 @require_safe
-@public_page()
+@programme_page
 def overview(request, summit):
     summit = get_visible_summit(request, summit)
     days = summit.days.order_by("position").prefetch_related(

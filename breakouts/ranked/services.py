@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from sessions_app.cache import seats_changed
 from sessions_app.models import SessionPart
 
+from ..cache import assignments_changed, participant_changed, seats_changed
 from ..exceptions import RankingError
 from ..models import Assignment, AssignmentRun, Booking, BreakoutRoom, Mode, Participant, Picking, Preference
 from . import solver
@@ -137,8 +137,10 @@ def set_preferences(*, participant, part, breakout_rooms, at=None):
                 for rank, room in enumerate(breakout_rooms, start=1)
             ]
         )
-        # The breakout pages show how many ranked each room first.
+        # The breakout pages show how many ranked each room first; the participant's own schedule
+        # shows their ranking.
         seats_changed(room.pk for room in breakout_rooms)
+        participant_changed([participant.pk])
 
 
 def load_instance(part, picking):
@@ -150,7 +152,7 @@ def load_instance(part, picking):
         .order_by("breakout_room_id", "label", "pk")
     )
     per_room = defaultdict(list)
-    names = {"breakout_rooms": {}, "bookings": {}}
+    names: dict[str, dict] = {"breakout_rooms": {}, "bookings": {}}
     formats = {}
     for booking in bookings:
         breakout = booking.breakout_room
@@ -337,7 +339,9 @@ def publish_run(*, run, by=None, notify=True):
             for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
         ]
         Assignment.objects.bulk_create(seats + waiting, batch_size=5000)
-        seats_changed(BreakoutRoom.objects.filter(part=part).values_list("pk", flat=True))
+        # Bulk inserts send no signals: the breakout pages and every seated or waiting
+        # participant's own schedule change.
+        assignments_changed(part=part)
         run.published_at, run.published_by = now, by
         run.save(update_fields=["published_at", "published_by"])
         if notify:

@@ -155,7 +155,7 @@ def solve(instance, *, seed):
     n = len(participants)
 
     # Seats left per (breakout room, mode) after pinned seats.
-    pinned_per_booking = defaultdict(int)
+    pinned_per_booking: defaultdict[tuple, int] = defaultdict(int)
     for seat in instance.pinned:
         pinned_per_booking[(seat.booking, seat.mode)] += 1
     room_modes = []  # (breakout room id, mode) with seats left, in a fixed order

@@ -42,7 +42,7 @@ def lock_parts(part_ids):
         .select_related("room")
         .order_by("pk")
     )
-    by_breakout_room = {}
+    by_breakout_room: dict[int, list] = {}
     for booking in bookings:
         by_breakout_room.setdefault(booking.breakout_room_id, []).append(booking)
     for group in by_breakout_room.values():

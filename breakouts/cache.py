@@ -1,0 +1,53 @@
+"""The breakouts' cache scopes (see summit.cache): one seat version per breakout room, for the
+pages that show its seat counts, and one version per registration, for the participant's own
+pages. Bulk writers call these functions; saves and deletes bump through signals."""
+
+from summit.cache import Scope, bump_on_change
+
+
+def _breakout_room_pages(breakout_room_ids):
+    from .models import BreakoutRoom
+
+    return BreakoutRoom.objects.filter(pk__in=breakout_room_ids).values_list("summit__slug", "slug")
+
+
+seats = Scope("seats", lookups=_breakout_room_pages)
+participant = Scope("participant", lookups=lambda ids: ids)
+
+
+def seats_key(summit_slug, breakout_slug):
+    return seats.key(summit_slug, breakout_slug)
+
+
+def participant_key(participant_id):
+    return participant.key(participant_id)
+
+
+def seats_changed(breakout_room_ids):
+    """Queue a seat bump for these breakout rooms (for bulk writes that send no signals)."""
+    seats.changed(breakout_room_ids)
+
+
+def participant_changed(participant_ids):
+    """Queue a bump of these participants' own pages (for bulk writes that send no signals)."""
+    participant.changed(participant_ids)
+
+
+def assignments_changed(*, part):
+    """Bulk writes of a part's seats or waitlists (an assignment published, say): bump the seats
+    of its breakout rooms and the pages of everybody with an entry there."""
+    from .models import Assignment
+
+    seats.changed(part.breakout_rooms.values_list("pk", flat=True))
+    participant.changed(Assignment.objects.filter(part=part).values_list("participant_id", flat=True))
+
+
+def connect_signals():
+    from .models import Assignment, Participant, Preference
+
+    # Seat counts and first-choice counts show on the breakout room's own pages; seats, waitlist
+    # places and rankings on the participant's own schedule.
+    for model in (Assignment, Preference):
+        bump_on_change(seats, model, "breakout_room_id")
+        bump_on_change(participant, model, "participant_id")
+    bump_on_change(participant, Participant, "pk")
