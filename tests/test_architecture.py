@@ -1,13 +1,36 @@
-"""Dependencies point one way: charter → breakouts → sessions_app."""
+"""Dependencies point one way: agenda → charter → (breakouts, polls) → sessions_app, and every
+data app → summit's bottom modules. Imports, URL names, templates, related names and groups alike."""
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# An app may not import the apps listed for it.
-FORBIDDEN = {"sessions_app": {"breakouts", "charter"}, "breakouts": {"charter"}}
+APPS = ["sessions_app", "breakouts", "polls", "charter", "agenda"]
+# What each app builds on; everything else in APPS is above it or beside it, and out of reach.
+BUILDS_ON = {
+    "sessions_app": set(),
+    "breakouts": {"sessions_app"},
+    "polls": {"sessions_app"},
+    "charter": {"breakouts", "polls", "sessions_app"},
+    "agenda": {"charter", "breakouts", "polls", "sessions_app"},
+}
+FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
+# summit/ wires the apps together (settings, root URLs); its other modules are the bottom
+# everybody imports (the cache engine, the agenda file's mechanics), so they import no app.
+SUMMIT_WIRING = {"settings.py", "urls.py", "wsgi.py", "asgi.py"}
+
+
+def python_files(app):
+    return sorted(p for p in (ROOT / app).rglob("*.py") if "migrations" not in p.parts)
+
+
+def template_files(app):
+    """The templates an app owns: its own templates/ folder, templates/<app>/ and the admin's."""
+    folders = [ROOT / app / "templates", ROOT / "templates" / app, ROOT / "templates" / "admin" / app]
+    return sorted(f for folder in folders if folder.exists() for f in folder.rglob("*") if f.is_file())
 
 
 def imported_apps(path):
@@ -29,24 +52,119 @@ def _calls_import(node):
     return name in {"import_module", "__import__"} and isinstance(getattr(first, "value", None), str)
 
 
-@pytest.mark.parametrize("app", sorted(FORBIDDEN))
+def string_literals(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            yield node.lineno, node.value
+
+
+def named_apps(text):
+    """Apps a text names by URL name ("agenda:day") or template path ("agenda/day.html")."""
+    apps = "|".join(APPS)
+    for match in re.finditer(rf"(?<![\w/])({apps})(:[a-z_]+\b|/[\w/.-]+\.(?:html|txt|svg|xml))", text):
+        yield match.group(1), match.group(0)
+
+
+@pytest.mark.parametrize("app", APPS)
 def test_app_does_not_import_the_apps_that_build_on_it(app):
     offending = [
         f"{path.relative_to(ROOT)}:{line} imports {name}"
-        for path in sorted((ROOT / app).rglob("*.py"))
+        for path in python_files(app)
         for line, name in imported_apps(path)
         if name in FORBIDDEN[app]
     ]
     assert offending == []
 
 
-def test_the_check_sees_imports_of_every_form(tmp_path):
+def test_summit_bottom_modules_import_no_app():
+    offending = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "summit").rglob("*.py"))
+        if path.name not in SUMMIT_WIRING
+        for line, name in imported_apps(path)
+        if name in APPS
+    ]
+    assert offending == []
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_app_names_no_url_or_template_of_the_apps_above(app):
+    offending = [
+        f"{path.relative_to(ROOT)}:{line} names {what}"
+        for path in python_files(app)
+        for line, text in string_literals(path)
+        for name, what in named_apps(text)
+        if name in FORBIDDEN[app]
+    ]
+    offending += [
+        f"{path.relative_to(ROOT)} names {what}"
+        for path in template_files(app)
+        for name, what in named_apps(path.read_text(encoding="utf-8", errors="replace"))
+        if name in FORBIDDEN[app]
+    ]
+    assert offending == []
+
+
+def _upper_relation_names(app):
+    """Names by which a query from `app` could follow a relation that an app above defines."""
+    from django.apps import apps
+
+    names = {}
+    for model in apps.get_app_config(app).get_models():
+        for relation in model._meta.related_objects:
+            owner = relation.related_model._meta.app_label
+            if owner in FORBIDDEN[app]:
+                for name in {relation.get_accessor_name(), relation.field.related_query_name()}:
+                    if name and not name.endswith("+"):
+                        names[name] = f"{owner}.{relation.related_model.__name__}"
+    return names
+
+
+@pytest.mark.parametrize("app", [a for a in APPS if FORBIDDEN[a]])
+def test_app_follows_no_relation_that_an_app_above_defines(app):
+    names = _upper_relation_names(app)
+    offending = [
+        f"{path.relative_to(ROOT)}:{line} follows {part!r} ({names[part]})"
+        for path in python_files(app)
+        for line, text in string_literals(path)
+        if re.fullmatch(r"[a-z_]+(__[a-z_]+)*", text)
+        for part in text.split("__")
+        if part in names
+    ]
+    assert offending == []
+
+
+def test_relation_check_knows_the_relations_above():
+    assert _upper_relation_names("sessions_app")["polls"] == "polls.Poll"
+    assert "charter_sections" in _upper_relation_names("breakouts")
+
+
+@pytest.mark.parametrize("app", [a for a in APPS if a != "agenda"])
+def test_only_the_top_app_names_the_organisers_group(app):
+    offending = [
+        f"{path.relative_to(ROOT)}:{line}"
+        for path in python_files(app)
+        for line, text in string_literals(path)
+        if text == "Organisers"
+    ]
+    assert offending == []
+
+
+def test_the_checks_see_every_form(tmp_path):
     module = tmp_path / "m.py"
     module.write_text(
         "import charter.models\nfrom breakouts import agenda_file\nfrom . import models\n"
         "import importlib\nimportlib.import_module('charter.views')\n"
+        "reverse('agenda:day')\nrender(request, 'agenda/day.html')\n"
     )
     assert [name for _, name in imported_apps(module)] == ["charter", "breakouts", "importlib", "charter"]
+    named = [name for _, text in string_literals(module) for name, _what in named_apps(text)]
+    assert named == ["agenda", "agenda"]
+    assert list(named_apps('{% url "agenda:overview" summit=s %}{% include "charter/_x.html" %}')) == [
+        ("agenda", "agenda:overview"),
+        ("charter", "charter/_x.html"),
+    ]
 
 
 # Every database rule of the three apps and the test that shows it refusing a bad row. A new
@@ -62,8 +180,8 @@ RULE_TESTS = {
     "part_code_unique_per_session": "sessions_app::test_part_code_is_unique_per_session",
     "part_position_unique": "sessions_app::test_part_position_is_unique_per_session",
     "part_ends_after_start": "sessions_app::test_part_cannot_end_before_it_starts",
-    "poll_choice_label_unique": "sessions_app::test_poll_choice_label_is_unique_per_poll",
-    "one_answer_per_user_and_poll": "sessions_app::test_one_answer_per_user_and_poll",
+    "poll_choice_label_unique": "polls::test_poll_choice_label_is_unique_per_poll",
+    "one_answer_per_user_and_poll": "polls::test_one_answer_per_user_and_poll",
     "room_code_unique_per_summit": "breakouts::test_room_code_is_unique_per_summit",
     "breakout_position_unique": "breakouts::test_breakout_room_position_is_unique_per_part",
     "breakout_slug_unique_per_summit": "breakouts::test_breakout_room_slug_is_unique_per_summit",
@@ -97,7 +215,7 @@ def test_every_database_rule_has_a_test_that_breaks_it():
 
     constraints = {
         constraint.name
-        for app in ("sessions_app", "breakouts", "charter")
+        for app in ("sessions_app", "breakouts", "polls", "charter")
         for model in apps.get_app_config(app).get_models()
         for constraint in model._meta.constraints
     }
