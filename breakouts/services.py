@@ -255,7 +255,7 @@ def _check_offers(breakout_room, mode):
     if not breakout_room.offers(mode):
         raise BreakoutError(
             _("“%(title)s” has no %(mode)s seats.")
-            % {"title": breakout_room.title, "mode": Mode(mode).label.lower()}
+            % {"title": breakout_room.title, "mode": Mode(mode).in_sentence}
         )
 
 
@@ -320,7 +320,7 @@ def send_promotion_emails(*, assignment_ids):
             "part": f"{part.code} {part.title}",
             "title": entry.breakout_room.title,
             "room": str(entry.booking),
-            "mode": Mode(entry.mode).label.lower(),
+            "mode": Mode(entry.mode).in_sentence,
         }
         subject = _("%(summit)s: a seat in “%(title)s” is yours") % values
         body = (
@@ -618,7 +618,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     if booking is None:
         raise BreakoutError(
             _("“%(title)s” has no free %(mode)s seat; tick “allow over capacity” to seat them anyway.")
-            % {"title": breakout_room.title, "mode": Mode(mode).label.lower()}
+            % {"title": breakout_room.title, "mode": Mode(mode).in_sentence}
         )
 
     freed = [(e.breakout_room, e.mode) for e in entries if e.status == Assignment.Status.CONFIRMED]

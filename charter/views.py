@@ -105,7 +105,7 @@ def feedback(request, summit):
                 messages.success(
                     request,
                     _("Thank you. We recorded your %(kind)s and sent a receipt to %(email)s.")
-                    % {"kind": item.get_kind_display().lower(), "email": item.masked_email},
+                    % {"kind": item.kind_in_sentence, "email": item.masked_email},
                 )
                 return redirect(item.get_status_url())
     return render(request, "charter/feedback.html", _page(summit, form=form), status=status)
