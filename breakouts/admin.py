@@ -405,7 +405,7 @@ class ParticipantAdmin(admin.ModelAdmin):
                 "%(n)d participants now attend %(mode)s; their seats moved with them.",
                 moved,
             )
-            % {"n": moved, "mode": Mode(attendance).label.lower()},
+            % {"n": moved, "mode": Mode(attendance).in_sentence},
             messages.SUCCESS,
         )
 

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from sessions_app.models import SessionPart, Summit
 from summit.fields import LinkField
@@ -24,6 +25,14 @@ class Mode(models.TextChoices):
 
     ONSITE = "onsite", _("Onsite")
     ONLINE = "online", _("Online")
+
+    @property
+    def in_sentence(self):
+        """The mode as a word inside a sentence ("an onsite seat"): lowercasing the label instead
+        would break languages that capitalise nouns (German "vor Ort")."""
+        if self is Mode.ONSITE:
+            return pgettext("attendance mode inside a sentence", "onsite")
+        return pgettext("attendance mode inside a sentence", "online")
 
 
 class Room(models.Model):
@@ -336,6 +345,10 @@ class Participant(models.Model):
     def __str__(self):
         return self.display_name
 
+    @property
+    def attendance_in_sentence(self):
+        return Mode(self.attendance).in_sentence
+
 
 class Preference(models.Model):
     """A participant's ranked choice of a breakout room in a part."""
@@ -440,6 +453,10 @@ class Assignment(models.Model):
     def save(self, *args, **kwargs):
         self.part_id = self.breakout_room.part_id
         super().save(*args, **kwargs)
+
+    @property
+    def mode_in_sentence(self):
+        return Mode(self.mode).in_sentence
 
 
 class AssignmentRun(models.Model):

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from breakouts.models import BreakoutRoom
 from sessions_app.models import SessionPart, Summit
@@ -238,6 +239,16 @@ class Feedback(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def kind_in_sentence(self):
+        """The kind as a word inside a sentence ("your suggestion"), which German capitalises."""
+        words = {
+            self.Kind.FEEDBACK: pgettext("feedback kind inside a sentence", "feedback"),
+            self.Kind.SUGGESTION: pgettext("feedback kind inside a sentence", "suggestion"),
+            self.Kind.SUBMISSION: pgettext("feedback kind inside a sentence", "submission"),
+        }
+        return words[self.kind]
 
     @property
     def public_attribution(self):

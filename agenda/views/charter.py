@@ -97,7 +97,7 @@ def feedback(request, summit):
                 messages.success(
                     request,
                     _("Thank you. We recorded your %(kind)s and sent a receipt to %(email)s.")
-                    % {"kind": item.get_kind_display().lower(), "email": item.masked_email},
+                    % {"kind": item.kind_in_sentence, "email": item.masked_email},
                 )
                 return redirect(item.get_absolute_url())
     return render(request, "agenda/charter/feedback.html", page_context(summit, form=form), status=status)

@@ -106,7 +106,7 @@ def register(request, summit):
 
 
 def _attendance_message(change, attendance):
-    values = {"title": change.breakout_room.title, "mode": Mode(attendance).label.lower()}
+    values = {"title": change.breakout_room.title, "mode": Mode(attendance).in_sentence}
     if change.outcome == "moved":
         return _("Your seat in “%(title)s” is now an %(mode)s seat.") % values
     if change.outcome == "waitlisted":
@@ -193,7 +193,7 @@ def pick(request, summit, breakout):
         return _refuse(request, _Refusal(retry, 409), summit, breakout)
     if entry.status == Assignment.Status.WAITLISTED:
         entry = selectors.with_waitlist_position(Assignment.objects.filter(pk=entry.pk)).get()
-    values = {"title": breakout_room.title, "mode": Mode(entry.mode).label.lower()}
+    values = {"title": breakout_room.title, "mode": Mode(entry.mode).in_sentence}
     if entry.status == Assignment.Status.CONFIRMED:
         if entry.mode == Mode.ONSITE:
             values["room"] = f"{entry.booking.room.code} {entry.booking.label}".strip()

@@ -128,7 +128,7 @@ def set_preferences(*, participant, part, breakout_rooms, at=None):
             if room.pk not in allowed:
                 raise RankingError(
                     _("“%(title)s” has no %(mode)s seats in this part.")
-                    % {"title": room.title, "mode": Mode(participant.attendance).label.lower()}
+                    % {"title": room.title, "mode": Mode(participant.attendance).in_sentence}
                 )
         Preference.objects.filter(participant=participant, part=part).delete()
         Preference.objects.bulk_create(
@@ -372,7 +372,7 @@ def send_seat_emails(*, run):
             "title": booking.breakout_room.title,
             "part": f"{part.code} {part.title}",
             "room": str(booking),
-            "mode": Mode(mode).label.lower(),
+            "mode": Mode(mode).in_sentence,
             "choice": choice_label(rank),
         }
         messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))

@@ -26,6 +26,7 @@ import json
 from collections import defaultdict
 
 import numpy as np
+from django.utils.translation import gettext as _
 from ortools.graph.python import min_cost_flow
 
 ONSITE, ONLINE = "onsite", "online"
@@ -100,20 +101,20 @@ class Instance:
     def validate(self):
         costs = list(self.rank_costs)
         if not costs or any(c < 1 for c in costs):
-            raise SolverError("Every rank needs a cost of at least 1.")
+            raise SolverError(_("Every rank needs a cost of at least 1."))
         if costs != sorted(costs):
-            raise SolverError("Rank costs must not fall from one rank to the next.")
+            raise SolverError(_("Rank costs must not fall from one rank to the next."))
         if self.unranked_cost <= costs[-1]:
-            raise SolverError("A seat nobody ranked must cost more than the last rank.")
+            raise SolverError(_("A seat nobody ranked must cost more than the last rank."))
         if self.unranked_cost > 10**6:
-            raise SolverError("Costs above 1,000,000 are not supported.")
+            raise SolverError(_("Costs above 1,000,000 are not supported."))
         if any(p.mode not in MODES for p in self.participants):
-            raise SolverError("A participant attends neither onsite nor online.")
+            raise SolverError(_("A participant attends neither onsite nor online."))
         if len({p.id for p in self.participants}) != len(self.participants):
-            raise SolverError("A participant appears twice.")
+            raise SolverError(_("A participant appears twice."))
         pinned = {s.participant for s in self.pinned}
         if pinned & {p.id for p in self.participants}:
-            raise SolverError("A participant with a pinned seat cannot be assigned again.")
+            raise SolverError(_("A participant with a pinned seat cannot be assigned again."))
 
     def digest(self):
         """A fingerprint of the inputs, to tell whether the programme changed since a run."""
@@ -220,7 +221,9 @@ def solve(instance, *, seed):
         flow.set_node_supply(sink, -n)
         status = flow.solve_max_flow_with_min_cost()
         if status != flow.OPTIMAL:
-            raise SolverError(f"The solver stopped without an optimum (status {status}).")
+            raise SolverError(
+                _("The solver stopped without an optimum (status %(status)s).") % {"status": status}
+            )
         first_hub_arc = n + len(p_tails)
         flows = flow.flows(np.arange(n, first_hub_arc, dtype=np.int32))
         hub_flows = flow.flows(np.arange(first_hub_arc, first_hub_arc + len(room_modes), dtype=np.int32))
@@ -264,7 +267,7 @@ def solve(instance, *, seed):
 
     objective = sum(_rank_cost(instance, seat[4]) for seat in seats)
     if len(all_tails) and objective != flow.optimal_cost() // scale:
-        raise SolverError("The seats found do not add up to the solver's optimum.")
+        raise SolverError(_("The seats found do not add up to the solver's optimum."))
     return Result(seats=seats, waitlist=waitlist, objective=int(objective), unseated=sorted(unseated))
 
 

@@ -30,7 +30,7 @@ def send_promotion_emails(*, assignment_ids):
             "part": f"{part.code} {part.title}",
             "title": entry.breakout_room.title,
             "room": str(entry.booking),
-            "mode": Mode(entry.mode).label.lower(),
+            "mode": Mode(entry.mode).in_sentence,
         }
         subject = _("%(summit)s: a seat in “%(title)s” is yours") % values
         body = (

@@ -138,7 +138,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     if booking is None:
         raise BreakoutError(
             _("“%(title)s” has no free %(mode)s seat; tick “allow over capacity” to seat them anyway.")
-            % {"title": breakout_room.title, "mode": Mode(mode).label.lower()}
+            % {"title": breakout_room.title, "mode": Mode(mode).in_sentence}
         )
 
     freed = [(e.breakout_room, e.mode) for e in entries if e.status == Assignment.Status.CONFIRMED]

@@ -125,7 +125,7 @@ def check_offers(breakout_room, mode):
     if not breakout_room.offers(mode):
         raise BreakoutError(
             _("“%(title)s” has no %(mode)s seats.")
-            % {"title": breakout_room.title, "mode": Mode(mode).label.lower()}
+            % {"title": breakout_room.title, "mode": Mode(mode).in_sentence}
         )
 
 
