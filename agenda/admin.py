@@ -6,14 +6,15 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from breakouts import services as breakouts_services
-from breakouts.admin import BreakoutRoomInline, PickingInline
+from breakouts.admin.rooms import BreakoutRoomInline, PickingInline
+from polls.admin import PollInline
 from sessions_app import admin as sessions_admin
 from sessions_app.models import Session, SessionPart
 
 
 @admin.register(SessionPart)
 class SessionPartAdmin(sessions_admin.SessionPartAdmin):
-    inlines = [*sessions_admin.SessionPartAdmin.inlines, PickingInline, BreakoutRoomInline]
+    inlines = [*sessions_admin.SessionPartAdmin.inlines, PollInline, PickingInline, BreakoutRoomInline]
 
 
 @admin.register(Session)

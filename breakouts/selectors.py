@@ -158,7 +158,11 @@ def my_schedule(participant, *, user):
     )
     entries: dict = {}
     assignments = participant.assignments.select_related("breakout_room__summit", "booking__room")
+    parts_by_id = {part.pk: part for part in parts}
     for entry in with_waitlist_position(assignments.order_by("status", "queued_at")):
+        # Shared instances, so the entry's breakout room reaches its part, session and day unqueried.
+        if entry.part_id in parts_by_id:
+            entry.breakout_room.part = parts_by_id[entry.part_id]
         entries.setdefault(entry.part_id, []).append(entry)
     items = []
     for part in parts:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from agenda import exports
 from agenda.caching import personal_schedule_page
+from agenda.exports.personal import personal_events
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors, services
 from breakouts.forms import RegistrationForm, SignupForm
@@ -308,7 +309,7 @@ def my_calendar(request, summit, token):
         calendar_token=token,
     )
     items = selectors.my_schedule(participant, user=participant.user)
-    events = _calendar_events(request, participant, items)
+    events = personal_events(participant, items, absolute_uri=request.build_absolute_uri)
     stamps = [participant.summit.updated_at]
     for item in items:
         stamps.append(item.part.updated_at)
@@ -323,45 +324,3 @@ def my_calendar(request, summit, token):
     response["Cache-Control"] = "private, no-cache"
     response["X-Robots-Tag"] = "noindex"
     return response
-
-
-def _calendar_events(request, participant, items):
-    events = []
-    for item in items:
-        part = item.part
-        if not (part.is_timed and part.ends_at):
-            continue
-        seat = item.seat
-        title, room, lines = f"{part.code} {part.title}", str(part.get_kind_display()), []
-        url = request.build_absolute_uri(part.get_absolute_url())
-        if seat is not None:
-            breakout_room = seat.breakout_room
-            label = f" ({seat.booking.label})" if seat.booking.label else ""
-            title = f"{part.code} {breakout_room.title}{label}"
-            url = request.build_absolute_uri(breakout_room.get_absolute_url())
-            if seat.mode == Mode.ONSITE:
-                room = _("Room %(code)s") % {"code": seat.booking.room.code}
-            else:
-                room = _("Online")
-                if seat.booking.room.video_url:
-                    lines.append(_("Video call: %(url)s") % {"url": seat.booking.room.video_url})
-            links = (breakout_room.aim, breakout_room.notes_url, breakout_room.resource_url)
-            lines += [value for value in links if value]
-        elif item.is_breakouts:
-            lines.append(_("No breakout room picked yet."))
-        events.append(
-            exports.Event(
-                uid=f"summit/{participant.summit.slug}/me/{part.pk}",
-                id=part.pk,
-                start=part.starts_at,
-                end=part.ends_at,
-                title=title,
-                room=room,
-                slug=f"{participant.summit.acronym}-{part.code}".lower(),
-                url=url,
-                kind="breakout",
-                track=part.session.title,
-                description="\n".join(str(line) for line in lines),
-            )
-        )
-    return events

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AssignmentRun, Mode, Picking
-from . import services as ranking
+from ..ranked import services as ranking
 
 
 @admin.register(AssignmentRun)

@@ -1,0 +1,20 @@
+"""Breakout rooms, the rooms they are held in, participants and their seats."""
+
+from .people import Mode, Participant, new_calendar_token
+from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, Room
+from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
+
+__all__ = [
+    "Assignment",
+    "AssignmentQuerySet",
+    "AssignmentRun",
+    "Booking",
+    "BreakoutRoom",
+    "BreakoutRoomQuerySet",
+    "Mode",
+    "Participant",
+    "Picking",
+    "Preference",
+    "Room",
+    "new_calendar_token",
+]
