@@ -13,7 +13,7 @@ help:
 	@echo "make demo   - set up and serve the demo summit on SQLite at http://$(HOST):$(PORT)"
 	@echo "make test   - run the whole test suite (DATABASE_URL selects the database)"
 	@echo "make serve  - serve with gunicorn and production-like settings"
-	@echo "make lint   - ruff"
+	@echo "make lint   - ruff check and format, makemigrations --check, mypy"
 
 # Two stamps: the demo and the server need only the runtime packages; tests and lint add the
 # test-only ones. Each is redone when its requirements file changes.
@@ -57,8 +57,13 @@ serve: runtime
 test: install node_modules/.installed
 	$(PY) -m pytest
 
+# Style, format, migrations in step with the models, and types: the same checks CI and the
+# pre-commit hooks run.
 lint: install
 	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=1 $(VENV)/bin/mypy
 
 check-deploy: runtime
 	DEBUG=0 SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') ALLOWED_HOSTS=summit.example.org \

@@ -9,6 +9,7 @@ class BreakoutsConfig(AppConfig):
     def ready(self):
         from sessions_app import cache
 
+        from . import audit
         from . import cache as breakouts_cache
         from .models import Booking, BreakoutRoom, Picking, Room
 
@@ -18,3 +19,4 @@ class BreakoutsConfig(AppConfig):
         cache.bump_programme_on_change(Picking, "part.session.day.summit_id")
 
         breakouts_cache.connect_signals()
+        audit.connect_signals()

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from sessions_app.models import SessionPart
 
-from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
+from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, SeatChange
 
 
 def participant_of(user, summit):
@@ -203,3 +203,8 @@ def roster(breakout_room):
     ):
         waitlists[entry.mode].append(entry)
     return bookings, waitlists
+
+
+def seat_history(participant, *, limit=50):
+    """The participant's latest seat and waitlist changes, newest first (one query)."""
+    return list(SeatChange.objects.for_participant(participant)[:limit])

@@ -243,7 +243,7 @@ class Feedback(models.Model):
     @property
     def kind_in_sentence(self):
         """The kind as a word inside a sentence ("your suggestion"), which German capitalises."""
-        words = {
+        words: dict[str, str] = {
             self.Kind.FEEDBACK: pgettext("feedback kind inside a sentence", "feedback"),
             self.Kind.SUGGESTION: pgettext("feedback kind inside a sentence", "suggestion"),
             self.Kind.SUBMISSION: pgettext("feedback kind inside a sentence", "submission"),

@@ -11,8 +11,12 @@ Settings (all optional):
   default) uses ``REMOTE_ADDR``, which a client cannot forge.
 """
 
+import logging
+
 from django.conf import settings
 from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 DEFAULT_RATE = (20, 600)
 
@@ -32,10 +36,15 @@ def allow(request, scope):
     key = f"charter-rate:{scope}:{client_address(request)}"
     # add() only creates the key if it is missing, so the window starts at the first attempt;
     # incr() is atomic in every cache backend Django ships.
-    if cache.add(key, 1, timeout=window):
-        return limit >= 1
     try:
-        return cache.incr(key) <= limit
-    except ValueError:  # expired between add() and incr()
-        cache.add(key, 1, timeout=window)
+        if cache.add(key, 1, timeout=window):
+            return limit >= 1
+        try:
+            return cache.incr(key) <= limit
+        except ValueError:  # expired between add() and incr()
+            cache.add(key, 1, timeout=window)
+            return True
+    except Exception:
+        # The cache is down: let people submit (the limit only stops floods) rather than fail them.
+        logger.warning("rate limit: cache unavailable, %s allowed", scope, exc_info=True)
         return True

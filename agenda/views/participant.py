@@ -278,7 +278,14 @@ def my_schedule(request, summit):
         return render(
             request,
             "agenda/my_schedule.html",
-            {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
+            {
+                "summit": summit,
+                "participant": participant,
+                "items": items,
+                "history": selectors.seat_history(participant),
+                "feed_url": feed_url,
+                "nav": "me",
+            },
         )
 
     def waiting_for():

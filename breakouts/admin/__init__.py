@@ -2,6 +2,6 @@
 
 # rooms first: the ranked admin adds its action to the picking windows' admin.
 from . import rooms  # isort: skip
-from . import people, ranked, rosters
+from . import audit, people, ranked, rosters
 
-__all__ = ["people", "ranked", "rooms", "rosters"]
+__all__ = ["audit", "people", "ranked", "rooms", "rosters"]

@@ -1,6 +1,8 @@
 """Admin of participants, their rankings and their seats."""
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -14,13 +16,20 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_filter = ["attendance", "summit"]
     search_fields = ["display_name", "affiliation", "user__username", "user__email"]
     # Attendance changes move seats, so it changes only through the actions below (the service).
-    readonly_fields = ["summit", "user", "attendance", "registered_at"]
+    readonly_fields = ["summit", "user", "attendance", "registered_at", "seat_history"]
     list_select_related = ["summit"]
     actions = ["make_onsite", "make_online"]
 
     def has_add_permission(self, request):
         # Participants register themselves; an organiser cannot speak for them.
         return False
+
+    @admin.display(description=_("seat history"))
+    def seat_history(self, participant):
+        if participant.pk is None:
+            return ""
+        url = reverse("admin:breakouts_seatchange_changelist") + f"?participant={participant.pk}"
+        return format_html('<a href="{}">{}</a>', url, _("Every change of their seats and waitlist places"))
 
     def _change_attendance(self, request, queryset, attendance):
         moved = 0

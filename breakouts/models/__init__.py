@@ -1,5 +1,6 @@
 """Breakout rooms, the rooms they are held in, participants and their seats."""
 
+from .audit import SeatChange
 from .people import Mode, Participant, new_calendar_token
 from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, Room
 from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
@@ -16,5 +17,6 @@ __all__ = [
     "Picking",
     "Preference",
     "Room",
+    "SeatChange",
     "new_calendar_token",
 ]

@@ -176,6 +176,16 @@ class Assignment(models.Model):
         self.part_id = self.breakout_room.part_id
         super().save(*args, **kwargs)
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The place as loaded, so the seat log (breakouts.audit) can say where a changed row came from.
+        loaded = instance.__dict__
+        instance._logged_state = tuple(
+            loaded.get(name) for name in ("breakout_room_id", "booking_id", "status", "mode")
+        )
+        return instance
+
     @property
     def mode_in_sentence(self):
         return Mode(self.mode).in_sentence

@@ -21,9 +21,20 @@ from django.utils.translation import gettext_lazy
 
 from sessions_app.models import SessionPart
 
+from ..audit import log_bulk, seat_changes
 from ..cache import assignments_changed, participant_changed, seats_changed
 from ..exceptions import RankingError
-from ..models import Assignment, AssignmentRun, Booking, BreakoutRoom, Mode, Participant, Picking, Preference
+from ..models import (
+    Assignment,
+    AssignmentRun,
+    Booking,
+    BreakoutRoom,
+    Mode,
+    Participant,
+    Picking,
+    Preference,
+    SeatChange,
+)
 from . import solver
 
 # Ordinal labels, translatable one by one (languages form ordinals differently).
@@ -311,7 +322,10 @@ def publish_run(*, run, by=None, notify=True):
                 % {"part": part.code}
             )
         now = timezone.now()
-        Assignment.objects.filter(part=part, pinned=False).delete()
+        replaced = Assignment.objects.filter(part=part, pinned=False)
+        with seat_changes(action=SeatChange.Action.ASSIGNMENT_CLEARED, actor=by, logged_by_caller=True):
+            log_bulk(list(replaced), removed=True)
+            replaced.delete()
         seats = [
             Assignment(
                 participant_id=participant_id,
@@ -338,7 +352,8 @@ def publish_run(*, run, by=None, notify=True):
             )
             for i, (participant_id, breakout_id, mode) in enumerate(run.results["waitlist"])
         ]
-        Assignment.objects.bulk_create(seats + waiting, batch_size=5000)
+        with seat_changes(action=SeatChange.Action.ASSIGNED, actor=by, logged_by_caller=True):
+            log_bulk(Assignment.objects.bulk_create(seats + waiting, batch_size=5000))
         # Bulk inserts send no signals: the breakout pages and every seated or waiting
         # participant's own schedule change.
         assignments_changed(part=part)

@@ -3,9 +3,11 @@
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from ..audit import participant_actor
 from ..exceptions import BreakoutError
-from ..models import Assignment, Mode
+from ..models import Assignment, Mode, SeatChange
 from .seats import (
+    by_organiser_or_participant,
     check_exists,
     check_offers,
     check_picking_open,
@@ -24,7 +26,7 @@ from .seats import (
 )
 
 
-@seat_transaction
+@seat_transaction(lambda kwargs: (SeatChange.Action.PICKED, participant_actor(kwargs["participant"])))
 def pick(*, participant, breakout_room, at=None):
     """Take a seat of the participant's mode in `breakout_room`, or a place on its waitlist.
 
@@ -70,7 +72,7 @@ def pick(*, participant, breakout_room, at=None):
     return entry
 
 
-@seat_transaction
+@seat_transaction(by_organiser_or_participant(SeatChange.Action.REMOVED, SeatChange.Action.LEFT))
 def leave(*, participant, breakout_room, at=None, by=None):
     """Give up a seat or waitlist place; a freed seat goes to the first waitlisted person of its mode.
 
@@ -94,7 +96,7 @@ def leave(*, participant, breakout_room, at=None, by=None):
     return promoted[0] if promoted else None
 
 
-@seat_transaction
+@seat_transaction(lambda kwargs: (SeatChange.Action.MOVED, kwargs["by"]))
 def move(*, breakout_room, by, assignment=None, participant=None, booking=None, allow_over_capacity=False):
     """An organiser seats a participant in `breakout_room` (room `booking`, or the emptier room).
 
@@ -149,7 +151,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     return entry
 
 
-@seat_transaction
+@seat_transaction(lambda kwargs: (SeatChange.Action.FILLED, kwargs["by"]))
 def fill_free_seats(*, breakout_room, by):
     """Give any free seats of a breakout room to its waitlists, first come first served (after an
     organiser added seats, say). Returns the promoted assignments."""

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..exceptions import BreakoutError
-from ..models import Assignment, BreakoutRoom, Mode, Participant, Picking, new_calendar_token
+from ..models import Assignment, BreakoutRoom, Mode, Participant, Picking, SeatChange, new_calendar_token
 from .seats import (
+    by_organiser_or_participant,
     choose_booking,
     fill_from_waitlists,
     is_organiser,
@@ -97,7 +98,7 @@ class AttendanceChange:
     outcome: str  # "moved" | "waitlisted" | "dropped"
 
 
-@seat_transaction
+@seat_transaction(by_organiser_or_participant(SeatChange.Action.ATTENDANCE, SeatChange.Action.ATTENDANCE))
 def change_attendance(*, participant, attendance, at=None, by=None):
     """Switch a participant between onsite and online, moving their seats to the new mode.
 

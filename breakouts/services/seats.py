@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from sessions_app.models import SessionPart
 
+from ..audit import participant_actor, seat_changes
 from ..exceptions import BreakoutError
-from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
+from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, SeatChange
 from .mail import send_promotion_emails
 
 # ------------------------------------------------------------------------------ live picking
@@ -84,19 +85,36 @@ def room_capacity(booking, mode):
     return booking.room.onsite_capacity if mode == Mode.ONSITE else booking.room.online_capacity
 
 
-def seat_transaction(function):
-    """One transaction for a seat-changing service; a constraint the locks should make unreachable
-    (a row deleted by an organiser mid-request, say) becomes a BreakoutError, not a server error."""
+def seat_transaction(logged_as):
+    """One transaction for a seat-changing service, whose seat changes are logged as
+    ``logged_as(kwargs)`` says: an (action, actor) pair. A constraint the locks should make
+    unreachable (a row deleted by an organiser mid-request, say) becomes a BreakoutError, not a
+    server error."""
 
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        try:
-            with transaction.atomic():
-                return function(*args, **kwargs)
-        except IntegrityError:
-            raise BreakoutError(retry_message()) from None
+    def decorator(function):
+        @functools.wraps(function)
+        def wrapper(*args, **kwargs):
+            action, actor = logged_as(kwargs)
+            try:
+                with transaction.atomic(), seat_changes(action=action, actor=actor):
+                    return function(*args, **kwargs)
+            except IntegrityError:
+                raise BreakoutError(retry_message()) from None
 
-    return wrapper
+        return wrapper
+
+    return decorator
+
+
+def by_organiser_or_participant(organiser_action, participant_action):
+    """The logged action of a service an organiser (``by``) or the participant may call."""
+
+    def logged_as(kwargs):
+        if is_organiser(kwargs.get("by")):
+            return organiser_action, kwargs["by"]
+        return participant_action, participant_actor(kwargs["participant"])
+
+    return logged_as
 
 
 def check_same_summit(participant, breakout_room):
@@ -133,7 +151,15 @@ def fill_from_waitlists(start, locked):
     """Give free seats of (breakout room, mode) pairs in `start` to their waitlists, first come first
     served, following the chain of seats that moving a waitlisted participant frees. Returns the
     promoted assignments."""
-    pending = list(start)
+    with seat_changes(action=SeatChange.Action.PROMOTED):
+        promoted = _fill_from_waitlists(list(start), locked)
+    if promoted:
+        ids = [entry.pk for entry in promoted]
+        transaction.on_commit(lambda: send_promotion_emails(assignment_ids=ids))
+    return promoted
+
+
+def _fill_from_waitlists(pending, locked):
     promoted = []
     while pending:
         breakout_room, mode = pending.pop(0)
@@ -165,9 +191,6 @@ def fill_from_waitlists(start, locked):
             waiting.breakout_room = breakout_room  # saves Assignment.save() a query
             waiting.save()
             promoted.append(waiting)
-    if promoted:
-        ids = [entry.pk for entry in promoted]
-        transaction.on_commit(lambda: send_promotion_emails(assignment_ids=ids))
     return promoted
 
 
@@ -183,14 +206,21 @@ def retry_message():
 
 
 def delete_entries(entries):
-    if entries:
-        Assignment.objects.filter(pk__in=[e.pk for e in entries]).delete()
+    # One by one, as loaded: the seat log names each from the objects it already holds.
+    for entry in entries:
+        entry.delete()
 
 
 def entries_in_part(participant, part_id):
     """The participant's seat and waitlist places in a part (call with the locks held)."""
-    entries = Assignment.objects.filter(participant=participant, part_id=part_id)
-    return list(entries.select_related("breakout_room__part"))
+    entries = list(
+        Assignment.objects.filter(participant=participant, part_id=part_id).select_related(
+            "breakout_room__part", "booking__room"
+        )
+    )
+    for entry in entries:
+        entry.participant = participant  # shared, so nothing reads it again
+    return entries
 
 
 def confirm_seat(participant, breakout_room, entries, here, mode, booking, *, source, pin=False):

@@ -12,6 +12,7 @@ from django.db.models import Count, F
 from breakouts import services
 from breakouts.models import Assignment, Booking, Mode
 from breakouts.services import BreakoutError
+from tests.breakouts.seat_log import assert_log_matches_seats
 from tests.factories import make_breakout, make_participant, make_programme, make_room, open_picking
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.concurrency]
@@ -68,6 +69,7 @@ def assert_seat_rules(part):
     for row in seats.values("booking", "mode").annotate(n=Count("pk")).order_by():
         assert row["n"] <= bookings[row["booking"]].capacity(row["mode"]), row
     assert not Assignment.objects.exclude(mode=F("participant__attendance")).exists()
+    assert_log_matches_seats(part)
 
 
 def test_200_simultaneous_picks_fill_exactly_the_seats_and_wait_in_arrival_order():
@@ -104,6 +106,7 @@ def test_simultaneous_picks_keep_a_and_b_within_one_seat():
     run_together([lambda p=p: services.pick(participant=p, breakout_room=double) for p in participants])
     per_room = Counter(Assignment.objects.confirmed().values_list("booking__label", flat=True))
     assert sorted(per_room.values()) == [15, 16]
+    assert_log_matches_seats(part)
 
 
 def test_simultaneous_leaves_and_picks_never_lose_or_duplicate_a_seat():
@@ -156,3 +159,4 @@ def test_one_participant_picking_two_rooms_at_once_ends_with_one_seat():
     run_together(calls, threads=12)
     assert Assignment.objects.confirmed().filter(participant=participant).count() == 1
     assert Assignment.objects.filter(participant=participant).count() == 1
+    assert_log_matches_seats(part)
