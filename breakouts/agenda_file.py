@@ -1,12 +1,14 @@
 """The breakouts' share of the agenda file: rooms, breakout rooms and picking windows."""
 
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sessions_app.agenda_file import PARKED
-from summit.agenda_file import compact, iso
+from summit.agenda_file import compact, iso, people, save_changed
 
 from . import services
-from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
+from .models import Assignment, Booking, BreakoutRoom, Mode, Picking, Preference, Room
 
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
 BREAKOUT_KEYS = [
@@ -154,74 +156,248 @@ def _read_picking(reader, item, path):
     return picking
 
 
-def write_breakouts(plan, summit, parts):
-    """Create or update rooms, breakout rooms, bookings and picking windows; remove dropped ones.
+def release_leaving_breakout_rooms(plan, summit_slug, part_codes, changes):
+    """Before the programme is written: the seats, waitlist places and preferences of breakout
+    rooms the file drops, or moves to another part, are removed (when allowed) or the file is
+    refused. Parts the file drops take their breakout rooms with them, so this runs first."""
+    wanted = {b.slug: b.part_code for b in plan["breakouts"]}
+    leaving = [
+        b
+        for b in BreakoutRoom.objects.filter(summit__slug=summit_slug).select_related("part")
+        if wanted.get(b.slug) != b.part.code
+    ]
+    for breakout in leaving:
+        seats = list(Assignment.objects.filter(breakout_room=breakout).select_related("participant__user"))
+        preferences = list(
+            Preference.objects.filter(breakout_room=breakout).select_related("participant__user")
+        )
+        if not seats and not preferences:
+            continue
+        moved_to = wanted.get(breakout.slug)
+        why = (
+            f"moves from {breakout.part.code} to {moved_to}"
+            if moved_to
+            else "is not in the file"
+            if breakout.part.code in part_codes
+            else f"is not in the file, nor its part {breakout.part.code}"
+        )
+        where = f"breakout room {breakout.slug!r} ({breakout.part.code} · {breakout.title})"
+        if changes.refuse_or_allow(f"{where} {why}: it holds {_holdings(seats, preferences)}"):
+            remove_seats(
+                seats=seats,
+                preferences=preferences,
+                reason=_("“%(title)s” (%(part)s) was removed from the programme")
+                % {"title": breakout.title, "part": breakout.part.code},
+                changes=changes,
+            )
 
-    Returns error messages for removals that would throw away participants' seats or choices.
+
+def _holdings(seats, preferences):
+    confirmed = sum(1 for s in seats if s.status == Assignment.Status.CONFIRMED)
+    waiting = len(seats) - confirmed
+    persons = {s.participant_id for s in seats} | {p.participant_id for p in preferences}
+    names = sorted({e.participant.display_name for e in [*seats, *preferences]})
+    shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    return (
+        f"{people(confirmed, 'seat')}, {people(waiting, 'waitlist place')} and "
+        f"{people(len(preferences), 'preference')} of {people(len(persons), 'participant')} ({shown})"
+    )
+
+
+def remove_seats(*, seats, preferences=(), to_waitlist=False, reason, changes):
+    """Every removal of seats, waitlist places and preferences an import makes goes through here.
+
+    `to_waitlist` puts confirmed seats back on their waitlist (their place there is their first
+    arrival) instead of removing them. Each person is told by email after the commit; the lines
+    of the plan say who.
     """
-    rooms = {r.code: r for r in summit.rooms.all()}
-    for room in plan["rooms"]:
-        existing = rooms.get(room.code) or Room(summit=summit, code=room.code)
-        for field in ("name", "onsite_capacity", "online_capacity", "video_url"):
-            setattr(existing, field, getattr(room, field))
-        existing.save()
-        rooms[room.code] = existing
-
-    problems = []
-    existing = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit)}
-    dropped = [b for slug, b in existing.items() if slug not in {p.slug for p in plan["breakouts"]}]
-    held = _with_seats_or_choices(dropped)
-    for breakout in dropped:
-        if breakout.pk in held:
-            problems.append(
-                f"breakout room {breakout.slug!r} is not in the file but has participants' "
-                "seats or choices; move them first"
+    told = {}
+    for seat in seats:
+        if to_waitlist:
+            Assignment.objects.filter(pk=seat.pk).update(
+                status=Assignment.Status.WAITLISTED, booking=None, updated_at=timezone.now()
             )
         else:
-            breakout.delete()
-    BreakoutRoom.objects.of_summit(summit).update(position=models.F("position") + PARKED)
+            Assignment.objects.filter(pk=seat.pk).delete()
+        told.setdefault(seat.participant.user, []).append(seat)
+    if preferences:
+        Preference.objects.filter(pk__in=[p.pk for p in preferences]).delete()
+        for preference in preferences:
+            told.setdefault(preference.participant.user, [])
+    for user in told:
+        if to_waitlist:
+            body = _(
+                "%(reason)s, so your seat there went back to its waitlist; you keep your place in "
+                "the queue and get the next free seat."
+            )
+        else:
+            body = _("%(reason)s, so your seat, waitlist place or ranking there was removed.")
+        changes.mail(user.email, _("Your breakout room seat changed"), body % {"reason": reason})
+    return len(told)
+
+
+def write_breakouts(plan, summit, parts, changes):
+    """Create or update rooms, breakout rooms, bookings and picking windows; remove dropped ones.
+
+    Returns error messages for what the database cannot carry out. Seats the new capacities or
+    formats no longer hold are refused, or with removals allowed go back to the waitlist.
+    """
+    before = _seat_capacities(summit)
+    rooms = {r.code: r for r in summit.rooms.all()}
+    for room in plan["rooms"]:
+        rooms[room.code] = save_changed(
+            rooms.get(room.code) or Room(summit=summit, code=room.code),
+            {f: getattr(room, f) for f in ("name", "onsite_capacity", "online_capacity", "video_url")},
+            changes,
+            f"room {room.code!r}",
+        )
+
+    problems = []
+    existing = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit).select_related("part")}
+    wanted = {p.slug for p in plan["breakouts"]}
+    for slug in sorted(existing.keys() - wanted):
+        breakout = existing.pop(slug)
+        if breakout.assignments.exists() or breakout.preferences.exists():
+            continue  # refused by release_leaving_breakout_rooms
+        breakout.delete()
+        changes.removed.append(f"breakout room {slug!r}")
+    targets = {b.slug: (b.part_code, b.position) for b in plan["breakouts"]}
+    moving = [b.pk for slug, b in existing.items() if targets[slug] != (b.part.code, b.position)]
+    BreakoutRoom.objects.filter(pk__in=moving).update(position=models.F("position") + PARKED)
 
     saved = []
     for breakout_plan in plan["breakouts"]:
-        breakout = existing.get(breakout_plan.slug) or BreakoutRoom(slug=breakout_plan.slug)
-        breakout.part = parts[breakout_plan.part_code]
-        for field in BREAKOUT_FIELDS:
-            setattr(breakout, field, getattr(breakout_plan, field))
-        breakout.save()
+        breakout = save_changed(
+            existing.get(breakout_plan.slug) or BreakoutRoom(slug=breakout_plan.slug),
+            {
+                "part": parts[breakout_plan.part_code],
+                **{f: getattr(breakout_plan, f) for f in BREAKOUT_FIELDS},
+            },
+            changes,
+            f"breakout room {breakout_plan.slug!r}",
+        )
         saved.append((breakout, [rooms[code] for code in breakout_plan.room_codes]))
+    saved = [(b, rooms_) for b, rooms_ in saved if _keep_seats_of_dropped_booking(b, rooms_, changes)]
     # Free rooms that change hands before booking them again (one group per room and part).
-    for breakout, wanted in saved:
+    for breakout, wanted_rooms in saved:
         Booking.objects.filter(breakout_room=breakout, assignments__isnull=True).exclude(
-            room__in=wanted
+            room__in=wanted_rooms
         ).delete()
-    for breakout, wanted in saved:
+    for breakout, wanted_rooms in saved:
+        current = [b.room_id for b in sorted(breakout.bookings.all(), key=lambda b: b.label)]
+        if current == [r.pk for r in wanted_rooms]:
+            continue
         try:
-            services.set_rooms(breakout_room=breakout, rooms=wanted)
+            services.set_rooms(breakout_room=breakout, rooms=wanted_rooms)
         except services.BreakoutError as error:
             problems.append(f"breakout room {breakout.slug!r}: {error}")
+        else:
+            changes.changed.append(f"breakout room {breakout.slug!r} (rooms)")
 
-    for room_code in rooms.keys() - {r.code for r in plan["rooms"]}:
+    for room_code in sorted(rooms.keys() - {r.code for r in plan["rooms"]}):
         room = rooms[room_code]
         if room.bookings.exists():
             problems.append(f"room {room_code!r} is not in the file but is still booked")
         else:
             room.delete()
+            changes.removed.append(f"room {room_code!r}")
 
     pickings = {p.part_code: p for p in plan["pickings"]}
-    Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys()).delete()
+    for picking in Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys()):
+        picking.delete()
+        changes.removed.append(f"picking window of {picking.part.code}")
+    current = {p.part_id: p for p in Picking.objects.filter(part__in=parts.values())}
     for code, picking in pickings.items():
-        Picking.objects.update_or_create(
-            part=parts[code],
-            defaults={f: getattr(picking, f) for f in ("method", "opens_at", "closes_at", "rank_count")},
+        save_changed(
+            current.get(parts[code].pk) or Picking(part=parts[code]),
+            {f: getattr(picking, f) for f in ("method", "opens_at", "closes_at", "rank_count")},
+            changes,
+            f"picking window of {code}",
         )
+    _send_excess_to_waitlist(summit, before, changes)
     return problems
 
 
-def _with_seats_or_choices(breakouts):
-    ids = [b.pk for b in breakouts]
-    seated = Assignment.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
-    ranked = Preference.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
-    return set(seated) | set(ranked)
+def _keep_seats_of_dropped_booking(breakout, wanted_rooms, changes):
+    """A double session that becomes a single one drops a booking (the one set_rooms drops); its
+    seats move to the booking that stays, when allowed, and the capacity check then sends any
+    excess back to the waitlist. Returns False when refused."""
+    bookings = sorted(breakout.bookings.all(), key=lambda b: b.pk)
+    wanted_ids = {r.pk for r in wanted_rooms}
+    kept = [b for b in bookings if b.room_id in wanted_ids]
+    spare = [b for b in bookings if b.room_id not in wanted_ids]
+    dropped = spare[max(len(wanted_rooms) - len(kept), 0) :]
+    allowed = True
+    for booking in dropped:
+        seats = list(booking.assignments.select_related("participant__user"))
+        if not seats:
+            continue
+        stays = kept[0] if kept else spare[0]
+        where = f"breakout room {breakout.slug!r} ({breakout.part.code}) leaves room {booking.room.code}"
+        if not changes.refuse_or_allow(f"{where}: {_holdings(seats, [])} move to room {stays.room.code}"):
+            allowed = False
+            continue
+        booking.assignments.update(booking=stays, updated_at=timezone.now())
+        for seat in seats:
+            changes.mail(
+                seat.participant.user.email,
+                _("Your breakout room seat changed"),
+                _("“%(title)s” (%(part)s) no longer meets in room %(old)s: your seat is in room %(new)s now.")
+                % {
+                    "title": breakout.title,
+                    "part": breakout.part.code,
+                    "old": booking.room.code,
+                    "new": stays.room.code,
+                },
+            )
+    return allowed
+
+
+def _seat_capacities(summit):
+    """{(booking id, mode): seats the booking offers in that mode} for the whole summit."""
+    capacities = {}
+    bookings = Booking.objects.filter(breakout_room__summit=summit).select_related("room", "breakout_room")
+    for booking in bookings:
+        for mode in Mode.values:
+            capacities[booking.pk, mode] = booking.capacity(mode)
+    return capacities
+
+
+def _send_excess_to_waitlist(summit, before, changes):
+    """Seats beyond a capacity the file lowered (or a mode its format dropped) are refused, or when
+    allowed go back to the waitlist, the last to arrive first."""
+    after = _seat_capacities(summit)
+    taken = (
+        Assignment.objects.confirmed()
+        .filter(booking_id__in={booking for booking, _ in after})
+        .values_list("booking_id", "mode")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    for booking_id, mode, count in taken:
+        capacity = after[booking_id, mode]
+        if capacity >= count or capacity >= before.get((booking_id, mode), 0):
+            continue
+        booking = Booking.objects.select_related("room", "breakout_room__part").get(pk=booking_id)
+        breakout = booking.breakout_room
+        excess = list(
+            Assignment.objects.confirmed()
+            .filter(booking=booking, mode=mode)
+            .select_related("participant__user")
+            .order_by("-queued_at", "-id")[: count - capacity]
+        )
+        where = (
+            f"breakout room {breakout.slug!r} ({breakout.part.code}) in room {booking.room.code} would "
+            f"offer {people(capacity, f'{mode} seat')} but holds {count}"
+        )
+        if changes.refuse_or_allow(f"{where}: {_holdings(excess, [])} go back to the waitlist"):
+            remove_seats(
+                seats=excess,
+                to_waitlist=True,
+                reason=_("“%(title)s” (%(part)s) has fewer %(mode)s seats now")
+                % {"title": breakout.title, "part": breakout.part.code, "mode": Mode(mode).label.lower()},
+                changes=changes,
+            )
 
 
 def export_rooms(summit):

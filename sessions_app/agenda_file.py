@@ -4,10 +4,11 @@ import datetime as dt
 import re
 
 from django.db import models
+from django.utils.translation import gettext as _
 
-from summit.agenda_file import compact, iso
+from summit.agenda_file import compact, iso, people, save_changed
 
-from .models import Day, Host, Poll, PollChoice, Session, SessionPart, Summit
+from .models import Day, Host, Poll, PollAnswer, PollChoice, Session, SessionPart, Summit
 
 SUMMIT_KEYS = [
     "slug",
@@ -242,11 +243,8 @@ def _read_part(reader, item, path, session, host_names):
 PARKED = 10000
 
 
-def _update(target, source, fields):
-    for field in fields:
-        setattr(target, field, getattr(source, field))
-    target.save()
-    return target
+def _values(source, fields):
+    return {field: getattr(source, field) for field in fields}
 
 
 SUMMIT_FIELDS = [
@@ -277,75 +275,143 @@ PART_FIELDS = [
 ]
 
 
-def write_programme(plan):
-    """Create or update the programme in place by natural keys, and remove what the file dropped.
+def write_programme(plan, changes):
+    """Create or update the programme in place by natural keys, and remove what the file dropped;
+    a removal that takes people's poll answers goes through `changes` (refused unless allowed).
 
     Returns the saved summit and {part code: saved part}. Runs inside the import's transaction.
     """
     new = plan["summit"]
-    existing = Summit.objects.filter(slug=new.slug).first()
-    summit = _update(existing or Summit(slug=new.slug), new, SUMMIT_FIELDS)
+    existing = Summit.objects.select_for_update().filter(slug=new.slug).first()
+    summit = save_changed(
+        existing or Summit(slug=new.slug), _values(new, SUMMIT_FIELDS), changes, f"summit {new.slug!r}"
+    )
 
     hosts = {h.name: h for h in summit.hosts.all()}
-    for name in hosts.keys() - {h.name for h in plan["hosts"]}:
+    for name in sorted(hosts.keys() - {h.name for h in plan["hosts"]}):
         hosts.pop(name).delete()
+        changes.removed.append(f"host {name!r}")
     for host in plan["hosts"]:
-        hosts[host.name] = _update(hosts.get(host.name) or Host(summit=summit, name=host.name), host, ["bio"])
+        hosts[host.name] = save_changed(
+            hosts.get(host.name) or Host(summit=summit, name=host.name),
+            {"bio": host.bio},
+            changes,
+            f"host {host.name!r}",
+        )
 
     days = {d.position: d for d in summit.days.all()}
-    sessions = {s.number: s for s in Session.objects.filter(day__summit=summit)}
-    parts = {p.code: p for p in SessionPart.objects.of_summit(summit)}
+    sessions = {s.number: s for s in Session.objects.filter(day__summit=summit).select_related("day")}
+    parts = {p.code: p for p in SessionPart.objects.of_summit(summit).select_related("session")}
     wanted_sessions = {s.number for d in plan["days"] for s in d.sessions_plan}
-    wanted_parts = {p.code for d in plan["days"] for s in d.sessions_plan for p in s.parts_plan}
-    for code in parts.keys() - wanted_parts:
-        parts.pop(code).delete()
-    for number in sessions.keys() - wanted_sessions:
+    wanted_parts = {
+        p.code: (s.number, p.position) for d in plan["days"] for s in d.sessions_plan for p in s.parts_plan
+    }
+    for code in sorted(parts.keys() - wanted_parts.keys()):
+        part = parts[code]
+        if _may_remove_answers(part.polls.all(), f"part {code} ({part.title})", changes):
+            parts.pop(code).delete()
+            changes.removed.append(f"part {code} ({part.title})")
+    for number in sorted(sessions.keys() - wanted_sessions):
+        if sessions[number].parts.exists():
+            continue  # a part kept back above
         sessions.pop(number).delete()
-    for position in days.keys() - {d.position for d in plan["days"]}:
+        changes.removed.append(f"session {number}")
+    for position in sorted(days.keys() - {d.position for d in plan["days"]}):
+        if Session.objects.filter(day=days[position]).exists():
+            continue
         days.pop(position).delete()
-    # Dates are unique per summit too, and may swap between days.
+        changes.removed.append(f"day {position}")
+    # Dates are unique per summit too, and may swap between days: park only those that move.
+    dates = {d.position: d.date for d in plan["days"]}
     for day in days.values():
-        Day.objects.filter(pk=day.pk).update(date=dt.date(1, 1, 1) + dt.timedelta(days=day.position))
-    SessionPart.objects.of_summit(summit).update(position=models.F("position") + PARKED)
+        if day.position in dates and dates[day.position] != day.date:
+            Day.objects.filter(pk=day.pk).update(date=dt.date(1, 1, 1) + dt.timedelta(days=day.position))
+    moving = [p.pk for code, p in parts.items() if wanted_parts.get(code) != (p.session.number, p.position)]
+    SessionPart.objects.filter(pk__in=moving).update(position=models.F("position") + PARKED)
 
     saved_parts = {}
     for day_plan in plan["days"]:
-        day = _update(
+        day = save_changed(
             days.get(day_plan.position) or Day(summit=summit, position=day_plan.position),
-            day_plan,
-            ["date", "title", "intro"],
+            _values(day_plan, ["date", "title", "intro"]),
+            changes,
+            f"day {day_plan.position}",
         )
         for session_plan in day_plan.sessions_plan:
-            session = sessions.get(session_plan.number) or Session(number=session_plan.number)
-            session.day = day
-            session = _update(session, session_plan, ["title", "summary", "start", "end"])
+            session = save_changed(
+                sessions.get(session_plan.number) or Session(number=session_plan.number),
+                {"day": day, **_values(session_plan, ["title", "summary", "start", "end"])},
+                changes,
+                f"session {session_plan.number}",
+            )
             for part_plan in session_plan.parts_plan:
-                part = parts.get(part_plan.code) or SessionPart(code=part_plan.code)
-                part.session = session
-                part = _update(part, part_plan, PART_FIELDS)
-                part.hosts.set([hosts[name] for name in part_plan.host_names])
-                _write_polls(part, part_plan.polls_plan)
+                part = save_changed(
+                    parts.get(part_plan.code) or SessionPart(code=part_plan.code),
+                    {"session": session, **_values(part_plan, PART_FIELDS)},
+                    changes,
+                    f"part {part_plan.code}",
+                )
+                wanted_hosts = [hosts[name] for name in part_plan.host_names]
+                if {h.pk for h in part.hosts.all()} != {h.pk for h in wanted_hosts}:
+                    part.hosts.set(wanted_hosts)
+                    changes.changed.append(f"part {part.code} (hosts)")
+                _write_polls(part, part_plan.polls_plan, changes)
                 saved_parts[part.code] = part
     return summit, saved_parts
 
 
-def _write_polls(part, plans):
+def _may_remove_answers(polls, where, changes, *, choices=None):
+    """Whether the answers to `polls` (or to `choices` of them) may go; refused unless allowed."""
+    answers = PollAnswer.objects.filter(poll__in=polls)
+    if choices is not None:
+        answers = answers.filter(choices__in=choices)
+    count = answers.values("user").distinct().count()
+    if not count:
+        return True
+    for email in answers.values_list("user__email", flat=True).distinct():
+        changes.mail(
+            email,
+            _("Your poll answer was removed"),
+            _("The organisers removed %(where)s from the programme, and with it your poll answer.")
+            % {"where": where},
+        )
+    return changes.refuse_or_allow(
+        f"{where} is not in the file: removing it takes the poll answers of {people(count, 'person')}"
+    )
+
+
+def _write_polls(part, plans, changes):
     polls = {p.question: p for p in part.polls.all()}
-    for question in polls.keys() - {p.question for p in plans}:
-        polls.pop(question).delete()
+    for question in sorted(polls.keys() - {p.question for p in plans}):
+        where = f"poll {question!r} of {part.code}"
+        if _may_remove_answers([polls[question]], where, changes):
+            polls.pop(question).delete()
+            changes.removed.append(where)
     for plan in plans:
-        poll = _update(
+        poll = polls.get(plan.question)
+        if poll is not None and poll.position != plan.position:
+            # Move aside first: another poll of the part may hold the position now.
+            Poll.objects.filter(pk=poll.pk).update(position=plan.position + PARKED)
+    for plan in plans:
+        poll = save_changed(
             polls.get(plan.question) or Poll(part=part, question=plan.question),
-            plan,
-            ["kind", "is_open", "position"],
+            _values(plan, ["kind", "is_open", "position"]),
+            changes,
+            f"poll {plan.question!r} of {part.code}",
         )
         choices = {c.label: c for c in poll.choices.all()}
-        for label in choices.keys() - set(plan.choice_labels):
-            choices.pop(label).delete()
+        for label in sorted(choices.keys() - set(plan.choice_labels)):
+            where = f"choice {label!r} of the poll {plan.question!r} of {part.code}"
+            if _may_remove_answers([poll], where, changes, choices=[choices[label]]):
+                choices.pop(label).delete()
+                changes.removed.append(where)
         for position, label in enumerate(plan.choice_labels, start=1):
-            choice = choices.get(label) or PollChoice(poll=poll, label=label)
-            choice.position = position
-            choice.save()
+            save_changed(
+                choices.get(label) or PollChoice(poll=poll, label=label),
+                {"position": position},
+                changes,
+                f"choice {label!r} of the poll {plan.question!r} of {part.code}",
+            )
 
 
 def export_programme(summit, *, part_extras=None, prefetch=()):
