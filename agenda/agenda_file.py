@@ -36,8 +36,10 @@ def read_agenda(data, *, source="agenda"):
             for where, message in problems
         )
     reader.mapping(data, "", TOP_KEYS)
-    fmt = data.get("format", FORMAT)
-    if fmt != FORMAT:
+    fmt = data.get("format")
+    if fmt is None:
+        reader.error("format", f"is required: write format: {FORMAT} at the top")
+    elif fmt != FORMAT:
         reader.error("format", f"{fmt!r} is not a format this version reads (expected {FORMAT})")
     programme = sessions_agenda.read_programme(reader, data)
     breakouts = breakouts_agenda.read_breakouts(reader, data, programme)

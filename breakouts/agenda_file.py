@@ -101,7 +101,35 @@ def read_breakouts(reader, data, programme):
                 picking.part_code = code
                 pickings.append(picking)
     reader.unique([(w, b.slug) for w, b in breakouts], "breakout room slug")
+    _check_rooms_in_parallel_parts(reader, programme, breakouts)
     return {"rooms": [r for _, r in rooms], "breakouts": [b for _, b in breakouts], "pickings": pickings}
+
+
+def _check_rooms_in_parallel_parts(reader, programme, breakouts):
+    """A room holds one group at a time: two parts whose times overlap never book the same room."""
+    times = {}
+    for _where, part in programme["part_list"]:
+        session = part.session_plan
+        start, end = part.start or session.start, part.end or session.end
+        if start and end and start < end and not session.times_failed:
+            times.setdefault(part.code, (start, end))
+    booked = {}
+    for where, breakout in breakouts:
+        span = times.get(breakout.part_code)
+        if span is None:
+            continue
+        for i, code in enumerate(breakout.room_codes):
+            for other_where, other_part, other_span in booked.get(code, []):
+                if other_part != breakout.part_code and span[0] < other_span[1] and other_span[0] < span[1]:
+                    reader.error(
+                        f"{where}.rooms[{i}]",
+                        f"room {code!r} is already booked at {other_where} by {other_part}, which overlaps "
+                        f"{breakout.part_code} ({iso(other_span[0])} to {iso(other_span[1])}); a room holds "
+                        "one group at a time",
+                    )
+                    break
+            else:
+                booked.setdefault(code, []).append((where, breakout.part_code, span))
 
 
 def _read_breakout(reader, item, path, room_codes):
@@ -126,8 +154,10 @@ def _read_breakout(reader, item, path, room_codes):
         notes_have_content=reader.value(notes, "has_content", f"{path}.notes", "bool", default=False),
     )
     reader.check_model(breakout, path, FIELD_KEYS, exclude=["part", "summit", "position"])
-    if breakout.resource_url and not breakout.resource_title:
-        reader.error(f"{path}.resource.title", "is required when the resource has a url")
+    if resource and not breakout.resource_title and not reader.failed(f"{path}.resource.title"):
+        reader.error(f"{path}.resource.title", "is required when the resource is given")
+    if notes and not breakout.notes_url and not reader.failed(f"{path}.notes.url"):
+        reader.error(f"{path}.notes.url", "is required when the notes are given")
     breakout.room_codes = reader.names(item, "rooms", path, room_codes, "room")
     breakout.listed_rooms = [str(c) for c in item["rooms"]] if isinstance(item.get("rooms"), list) else []
     if item.get("rooms") is None:

@@ -6,7 +6,7 @@ import re
 from django.db import models
 from django.utils.translation import gettext as _
 
-from summit.agenda_file import compact, iso, people, save_changed
+from summit.agenda_file import compact, iso, people, reserved_slugs, save_changed
 
 from .models import Day, Host, Poll, PollAnswer, PollChoice, Session, SessionPart, Summit
 
@@ -72,6 +72,11 @@ def read_programme(reader, data):
         reader.error(
             "summit.acronym",
             f"{summit.acronym!r}: use 4 to 60 lower-case letters, digits, _ or - (e.g. wmsummit2022)",
+        )
+    if summit.slug in reserved_slugs():
+        reader.error(
+            "summit.slug",
+            f"{summit.slug!r} is taken by the site's own pages (/{summit.slug}/): choose another slug",
         )
     if summit.start_date and summit.end_date and summit.end_date < summit.start_date:
         reader.error("summit.end_date", "is before start_date")
@@ -233,9 +238,12 @@ def _read_part(reader, item, path, session, host_names):
             reader.error(f"{poll_path}.choices", "a free_text poll has no choices")
         if poll.kind != Poll.Kind.FREE_TEXT and len(poll.choice_labels) < 2:
             reader.error(f"{poll_path}.choices", f"a {poll.kind} poll needs at least two choices")
-        part.polls_plan.append(poll)
+        part.polls_plan.append((poll_path, poll))
+    reader.unique([(w, p.question) for w, p in part.polls_plan], "poll question")
+    part.polls_plan = [poll for _, poll in part.polls_plan]
     part.data = item
     part.path = path
+    part.session_plan = session
     return part
 
 
