@@ -153,6 +153,7 @@ def _read_session(reader, item, path, day, host_names, parts):
         pass
     elif (session.start is None) != (session.end is None):
         reader.error(f"{path}.{'end' if session.start else 'start'}", "give both start and end, or neither")
+        session.times_failed = True
     elif session.start and session.end <= session.start:
         reader.error(f"{path}.end", "must be after start")
         session.times_failed = True

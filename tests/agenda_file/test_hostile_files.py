@@ -374,3 +374,11 @@ def test_the_command_exits_with_a_message_for_a_hostile_file(tmp_path, capsys):
     with pytest.raises(CommandError, match="nothing was imported"):
         call_command("import_agenda", str(path))
     assert "format: contains the character U+D800" in capsys.readouterr().err
+
+
+def test_a_session_with_a_start_and_no_end_gives_one_message_for_its_timed_parts(tmp_path):
+    # Found by the property test: the parts' times were compared with the missing end.
+    data = example()
+    data["days"][0]["sessions"][0].pop("end")
+    path = write(tmp_path, data)
+    assert errors_of(path) == [f"{path}: days[0].sessions[0].end: give both start and end, or neither"]
