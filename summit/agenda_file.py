@@ -292,6 +292,9 @@ def check_plain_data(data):
             stack.extend(reversed([(item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]))
         elif isinstance(value, str) and BAD_CHARACTER.search(value):
             problems.append((path, _bad_text(value)))
+        elif not isinstance(value, (str, int, float, dt.date, type(None))):
+            # YAML's !!binary, !!set, !!omap and !!pairs build values the format has no use for.
+            problems.append((path, f"a YAML {type(value).__name__} value is not part of the format"))
     return problems
 
 

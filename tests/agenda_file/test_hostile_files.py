@@ -382,3 +382,12 @@ def test_a_session_with_a_start_and_no_end_gives_one_message_for_its_timed_parts
     data["days"][0]["sessions"][0].pop("end")
     path = write(tmp_path, data)
     assert errors_of(path) == [f"{path}: days[0].sessions[0].end: give both start and end, or neither"]
+
+
+@pytest.mark.parametrize(
+    "tagged, kind", [("!!binary aGVsbG8=", "bytes"), ("!!set {a, b}", "set"), ("!!omap [a: 1]", "tuple")]
+)
+def test_yaml_types_the_format_has_no_use_for_are_refused(tmp_path, tagged, kind):
+    path = write(tmp_path, f"format: {tagged}\n")
+    [error] = errors_of(path)
+    assert error.startswith(f"{path}: format") and f"a YAML {kind} value is not part of the format" in error
