@@ -292,8 +292,10 @@ def write_breakouts(plan, summit, parts, changes):
         breakout.delete()
         changes.removed.append(f"breakout room {slug!r}")
     targets = {b.slug: (b.part_code, b.position) for b in plan["breakouts"]}
-    moving = [b.pk for slug, b in existing.items() if targets[slug] != (b.part.code, b.position)]
-    BreakoutRoom.objects.filter(pk__in=moving).update(position=models.F("position") + PARKED)
+    for slug, breakout in existing.items():
+        if targets[slug] != (breakout.part.code, breakout.position):
+            breakout.position += PARKED
+            BreakoutRoom.objects.filter(pk=breakout.pk).update(position=breakout.position)
 
     saved = []
     for breakout_plan in plan["breakouts"]:

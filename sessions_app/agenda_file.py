@@ -3,7 +3,6 @@
 import datetime as dt
 import re
 
-from django.db import models
 from django.utils.translation import gettext as _
 
 from summit.agenda_file import compact, iso, people, reserved_slugs, save_changed
@@ -320,23 +319,19 @@ def write_programme(plan, changes):
         if _may_remove_answers(part.polls.all(), f"part {code} ({part.title})", changes):
             parts.pop(code).delete()
             changes.removed.append(f"part {code} ({part.title})")
-    for number in sorted(sessions.keys() - wanted_sessions):
-        if sessions[number].parts.exists():
-            continue  # a part kept back above
-        sessions.pop(number).delete()
-        changes.removed.append(f"session {number}")
-    for position in sorted(days.keys() - {d.position for d in plan["days"]}):
-        if Session.objects.filter(day=days[position]).exists():
-            continue
-        days.pop(position).delete()
-        changes.removed.append(f"day {position}")
-    # Dates are unique per summit too, and may swap between days: park only those that move.
+    # Dates are unique per summit too, and may swap between days or pass from a removed day to a
+    # new one: park those that move or go. Parts that move are parked the same way.
     dates = {d.position: d.date for d in plan["days"]}
     for day in days.values():
-        if day.position in dates and dates[day.position] != day.date:
+        if dates.get(day.position) != day.date:
             Day.objects.filter(pk=day.pk).update(date=dt.date(1, 1, 1) + dt.timedelta(days=day.position))
-    moving = [p.pk for code, p in parts.items() if wanted_parts.get(code) != (p.session.number, p.position)]
-    SessionPart.objects.filter(pk__in=moving).update(position=models.F("position") + PARKED)
+    for code, part in parts.items():
+        if wanted_parts.get(code, (part.session.number, part.position)) != (
+            part.session.number,
+            part.position,
+        ):
+            part.position += PARKED
+            SessionPart.objects.filter(pk=part.pk).update(position=part.position)
 
     saved_parts = {}
     for day_plan in plan["days"]:
@@ -366,6 +361,13 @@ def write_programme(plan, changes):
                     changes.changed.append(f"part {part.code} (hosts)")
                 _write_polls(part, part_plan.polls_plan, changes)
                 saved_parts[part.code] = part
+    # Sessions and days go last: the parts and sessions they held may have moved elsewhere.
+    for number in sorted(sessions.keys() - wanted_sessions):
+        sessions.pop(number).delete()
+        changes.removed.append(f"session {number}")
+    for position in sorted(days.keys() - {d.position for d in plan["days"]}):
+        days.pop(position).delete()
+        changes.removed.append(f"day {position}")
     return summit, saved_parts
 
 
