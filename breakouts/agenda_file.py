@@ -335,9 +335,11 @@ def write_breakouts(plan, summit, parts, changes):
             changes.removed.append(f"room {room_code!r}")
 
     pickings = {p.part_code: p for p in plan["pickings"]}
-    for picking in Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys()):
+    dropped = Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys())
+    for picking in dropped.select_related("part"):
+        code = picking.part.code
         picking.delete()
-        changes.removed.append(f"picking window of {picking.part.code}")
+        changes.removed.append(f"picking window of {code}")
     current = {p.part_id: p for p in Picking.objects.filter(part__in=parts.values())}
     for code, picking in pickings.items():
         save_changed(

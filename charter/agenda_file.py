@@ -22,10 +22,13 @@ def read_charter(reader, data, part_codes, breakout_slugs):
         item = reader.mapping(item, where, SECTION_KEYS)
         if item is None:
             continue
-        questions = [
-            reader.value({"q": q}, "q", w, required=True, default="")
-            for w, q in reader.items(item, "guiding_questions", where)
-        ]
+        questions = []
+        for w, q in reader.items(item, "guiding_questions", where):
+            question = reader.value({"q": q}, "q", w, required=True, default="")
+            # The charter page shows each question trimmed; store it so, or a re-import would differ.
+            if question and not question.strip():
+                reader.error(w, "is required")
+            questions.append(question.strip())
         section = CharterSection(
             slug=reader.value(item, "slug", where, required=True, default=""),
             title=reader.value(item, "title", where, required=True, default=""),

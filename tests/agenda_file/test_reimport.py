@@ -336,3 +336,41 @@ def test_a_section_with_feedback_is_never_removed(tmp_path):
             in error
         )
     assert SessionPart.objects.count() == 2
+
+
+# --- found by the property test ------------------------------------------------------------------------
+
+
+def test_renumbering_a_session_moves_its_parts_and_removes_the_old_number(tmp_path):
+    import_file(write(tmp_path, example()))
+    data = example()
+    data["days"][0]["sessions"][0]["number"] = 2
+    changes = Changes()
+    import_file(write(tmp_path, data), changes=changes)
+    assert "removed: session 1" in changes.plan()
+    assert [(p.code, p.session.number, p.position) for p in SessionPart.objects.order_by("position")] == [
+        ("S1.1", 2, 1),
+        ("S1.2", 2, 2),
+    ]
+    again = Changes()
+    import_file(write(tmp_path, data), changes=again)
+    assert again.plan() == []
+
+
+def test_a_dropped_picking_window_is_removed_and_named(tmp_path):
+    import_file(write(tmp_path, example()))
+    data = example()
+    part(data, 1).pop("picking")
+    changes = Changes()
+    import_file(write(tmp_path, data), changes=changes)
+    assert changes.plan() == ["removed: picking window of S1.2"]
+
+
+def test_guiding_questions_are_stored_trimmed_so_a_reimport_changes_nothing(tmp_path):
+    data = example()
+    data["charter"]["sections"][0]["guiding_questions"] = ["  What is the Movement? "]
+    import_file(write(tmp_path, data))
+    assert CharterSection.objects.get().guiding_questions == "What is the Movement?"
+    changes = Changes()
+    import_file(write(tmp_path, data), changes=changes)
+    assert changes.plan() == []
