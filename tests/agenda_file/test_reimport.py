@@ -374,3 +374,17 @@ def test_guiding_questions_are_stored_trimmed_so_a_reimport_changes_nothing(tmp_
     changes = Changes()
     import_file(write(tmp_path, data), changes=changes)
     assert changes.plan() == []
+
+
+def test_people_whose_poll_answers_go_are_told(tmp_path, mailoutbox, django_capture_on_commit_callbacks):
+    import_file(write(tmp_path, example()))
+    PollAnswer.objects.create(
+        poll=Poll.objects.get(), user=make_user(email="ben@example.org"), text="Preamble"
+    )
+    data = example()
+    part(data, 1).pop("polls")
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(write(tmp_path, data), allow_removals=True)
+    [mail] = mailoutbox
+    assert mail.to == ["ben@example.org"] and mail.subject == "Your poll answer was removed"
+    assert "poll 'Which section should we discuss next time?' of S1.2" in mail.body
