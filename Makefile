@@ -7,10 +7,11 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_FILE := demo/wikimedia-summit-2022.yaml
 
-.PHONY: help demo serve test lint migrate runtime install check-deploy clean
+.PHONY: help demo demo-reset serve test lint migrate runtime install check-deploy clean
 
 help:
 	@echo "make demo   - set up and serve the demo summit on SQLite at http://$(HOST):$(PORT)"
+	@echo "make demo-reset - delete the SQLite database and start the demo over"
 	@echo "make test   - run the whole test suite (DATABASE_URL selects the database)"
 	@echo "make serve  - serve with gunicorn and production-like settings"
 	@echo "make lint   - ruff check and format, makemigrations --check, mypy"
@@ -39,12 +40,19 @@ install: $(VENV)/.installed
 migrate: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 
+# The demo is imported only into a database that does not hold it yet: a second run keeps
+# everything built since (in the admin or by participants). demo-reset starts over.
 demo: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py import_agenda $(DEMO_FILE)
+	DEBUG=1 $(PY) manage.py import_agenda --only-if-absent $(DEMO_FILE)
 	DEBUG=1 $(PY) manage.py create_organiser --username organiser --credentials-file .demo-organiser
 	@echo "Serving the demo summit at http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+
+demo-reset:
+	@if [ -n "$$DATABASE_URL" ]; then echo "demo-reset deletes only the SQLite demo database; unset DATABASE_URL"; exit 1; fi
+	rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm
+	$(MAKE) demo
 
 # gunicorn with production settings on plain HTTP for a local trial: TLS is the load balancer's job.
 serve: runtime

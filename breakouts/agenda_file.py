@@ -1,12 +1,15 @@
 """The breakouts' share of the agenda file: rooms, breakout rooms and picking windows."""
 
 from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from sessions_app.agenda_file import PARKED
-from summit.agenda_file import compact, iso
+from summit.agenda_file import PartShare, compact, iso, people, save_changed
 
 from . import services
-from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
+from .audit import log_bulk, log_update, seat_changes
+from .models import Assignment, Booking, BreakoutRoom, Mode, Picking, Preference, Room, SeatChange
 
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
 BREAKOUT_KEYS = [
@@ -99,7 +102,35 @@ def read_breakouts(reader, data, programme):
                 picking.part_code = code
                 pickings.append(picking)
     reader.unique([(w, b.slug) for w, b in breakouts], "breakout room slug")
+    _check_rooms_in_parallel_parts(reader, programme, breakouts)
     return {"rooms": [r for _, r in rooms], "breakouts": [b for _, b in breakouts], "pickings": pickings}
+
+
+def _check_rooms_in_parallel_parts(reader, programme, breakouts):
+    """A room holds one group at a time: two parts whose times overlap never book the same room."""
+    times = {}
+    for _where, part in programme["part_list"]:
+        session = part.session_plan
+        start, end = part.start or session.start, part.end or session.end
+        if start and end and start < end and not session.times_failed:
+            times.setdefault(part.code, (start, end))
+    booked = {}
+    for where, breakout in breakouts:
+        span = times.get(breakout.part_code)
+        if span is None:
+            continue
+        for i, code in enumerate(breakout.room_codes):
+            for other_where, other_part, other_span in booked.get(code, []):
+                if other_part != breakout.part_code and span[0] < other_span[1] and other_span[0] < span[1]:
+                    reader.error(
+                        f"{where}.rooms[{i}]",
+                        f"room {code!r} is already booked at {other_where} by {other_part}, which overlaps "
+                        f"{breakout.part_code} ({iso(other_span[0])} to {iso(other_span[1])}); a room holds "
+                        "one group at a time",
+                    )
+                    break
+            else:
+                booked.setdefault(code, []).append((where, breakout.part_code, span))
 
 
 def _read_breakout(reader, item, path, room_codes):
@@ -124,8 +155,10 @@ def _read_breakout(reader, item, path, room_codes):
         notes_have_content=reader.value(notes, "has_content", f"{path}.notes", "bool", default=False),
     )
     reader.check_model(breakout, path, FIELD_KEYS, exclude=["part", "summit", "position"])
-    if breakout.resource_url and not breakout.resource_title:
-        reader.error(f"{path}.resource.title", "is required when the resource has a url")
+    if resource and not breakout.resource_title and not reader.failed(f"{path}.resource.title"):
+        reader.error(f"{path}.resource.title", "is required when the resource is given")
+    if notes and not breakout.notes_url and not reader.failed(f"{path}.notes.url"):
+        reader.error(f"{path}.notes.url", "is required when the notes are given")
     breakout.room_codes = reader.names(item, "rooms", path, room_codes, "room")
     breakout.listed_rooms = [str(c) for c in item["rooms"]] if isinstance(item.get("rooms"), list) else []
     if item.get("rooms") is None:
@@ -154,74 +187,259 @@ def _read_picking(reader, item, path):
     return picking
 
 
-def write_breakouts(plan, summit, parts):
-    """Create or update rooms, breakout rooms, bookings and picking windows; remove dropped ones.
+def release_leaving_breakout_rooms(plan, summit_slug, part_codes, changes):
+    """Before the programme is written: the seats, waitlist places and preferences of breakout
+    rooms the file drops, or moves to another part, are removed (when allowed) or the file is
+    refused. Parts the file drops take their breakout rooms with them, so this runs first."""
+    wanted = {b.slug: b.part_code for b in plan["breakouts"]}
+    leaving = [
+        b
+        for b in BreakoutRoom.objects.filter(summit__slug=summit_slug).select_related("part")
+        if wanted.get(b.slug) != b.part.code
+    ]
+    for breakout in leaving:
+        seats = list(Assignment.objects.filter(breakout_room=breakout).select_related("participant__user"))
+        preferences = list(
+            Preference.objects.filter(breakout_room=breakout).select_related("participant__user")
+        )
+        if not seats and not preferences:
+            continue
+        moved_to = wanted.get(breakout.slug)
+        why = (
+            f"moves from {breakout.part.code} to {moved_to}"
+            if moved_to
+            else "is not in the file"
+            if breakout.part.code in part_codes
+            else f"is not in the file, nor its part {breakout.part.code}"
+        )
+        where = f"breakout room {breakout.slug!r} ({breakout.part.code} · {breakout.title})"
+        if changes.refuse_or_allow(f"{where} {why}: it holds {_holdings(seats, preferences)}"):
+            remove_seats(
+                seats=seats,
+                preferences=preferences,
+                reason=_("“%(title)s” (%(part)s) was removed from the programme")
+                % {"title": breakout.title, "part": breakout.part.code},
+                changes=changes,
+            )
 
-    Returns error messages for removals that would throw away participants' seats or choices.
+
+def _holdings(seats, preferences):
+    confirmed = sum(1 for s in seats if s.status == Assignment.Status.CONFIRMED)
+    waiting = len(seats) - confirmed
+    persons = {s.participant_id for s in seats} | {p.participant_id for p in preferences}
+    names = sorted({e.participant.display_name for e in [*seats, *preferences]})
+    shown = ", ".join(names[:10]) + (", …" if len(names) > 10 else "")
+    return (
+        f"{people(confirmed, 'seat')}, {people(waiting, 'waitlist place')} and "
+        f"{people(len(preferences), 'preference')} of {people(len(persons), 'participant')} ({shown})"
+    )
+
+
+def remove_seats(*, seats, preferences=(), to_waitlist=False, reason, changes):
+    """Every removal of seats, waitlist places and preferences an import makes goes through here.
+
+    `to_waitlist` puts confirmed seats back on their waitlist (their place there is their first
+    arrival) instead of removing them. Each person is told by email after the commit; the lines
+    of the plan say who.
     """
-    rooms = {r.code: r for r in summit.rooms.all()}
-    for room in plan["rooms"]:
-        existing = rooms.get(room.code) or Room(summit=summit, code=room.code)
-        for field in ("name", "onsite_capacity", "online_capacity", "video_url"):
-            setattr(existing, field, getattr(room, field))
-        existing.save()
-        rooms[room.code] = existing
-
-    problems = []
-    existing = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit)}
-    dropped = [b for slug, b in existing.items() if slug not in {p.slug for p in plan["breakouts"]}]
-    held = _with_seats_or_choices(dropped)
-    for breakout in dropped:
-        if breakout.pk in held:
-            problems.append(
-                f"breakout room {breakout.slug!r} is not in the file but has participants' "
-                "seats or choices; move them first"
+    told = {}
+    with seat_changes(action=SeatChange.Action.IMPORTED, reason=reason, logged_by_caller=True):
+        if to_waitlist:
+            log_update(seats, status=Assignment.Status.WAITLISTED, booking_id=None)
+        else:
+            log_bulk(seats, removed=True)
+        for seat in seats:
+            if to_waitlist:
+                Assignment.objects.filter(pk=seat.pk).update(
+                    status=Assignment.Status.WAITLISTED, booking=None, updated_at=timezone.now()
+                )
+            else:
+                Assignment.objects.filter(pk=seat.pk).delete()
+            told.setdefault(seat.participant.user, []).append(seat)
+    if preferences:
+        Preference.objects.filter(pk__in=[p.pk for p in preferences]).delete()
+        for preference in preferences:
+            told.setdefault(preference.participant.user, [])
+    for user in told:
+        if to_waitlist:
+            body = _(
+                "%(reason)s, so your seat there went back to its waitlist; you keep your place in "
+                "the queue and get the next free seat."
             )
         else:
-            breakout.delete()
-    BreakoutRoom.objects.of_summit(summit).update(position=models.F("position") + PARKED)
+            body = _("%(reason)s, so your seat, waitlist place or ranking there was removed.")
+        changes.mail(user.email, _("Your breakout room seat changed"), body % {"reason": reason})
+    return len(told)
+
+
+def write_breakouts(plan, summit, parts, changes):
+    """Create or update rooms, breakout rooms, bookings and picking windows; remove dropped ones.
+
+    Returns error messages for what the database cannot carry out. Seats the new capacities or
+    formats no longer hold are refused, or with removals allowed go back to the waitlist.
+    """
+    before = _seat_capacities(summit)
+    rooms = {r.code: r for r in summit.rooms.all()}
+    for room in plan["rooms"]:
+        rooms[room.code] = save_changed(
+            rooms.get(room.code) or Room(summit=summit, code=room.code),
+            {f: getattr(room, f) for f in ("name", "onsite_capacity", "online_capacity", "video_url")},
+            changes,
+            f"room {room.code!r}",
+        )
+
+    problems = []
+    existing = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit).select_related("part")}
+    wanted = {p.slug for p in plan["breakouts"]}
+    for slug in sorted(existing.keys() - wanted):
+        breakout = existing.pop(slug)
+        if breakout.assignments.exists() or breakout.preferences.exists():
+            continue  # refused by release_leaving_breakout_rooms
+        breakout.delete()
+        changes.removed.append(f"breakout room {slug!r}")
+    targets = {b.slug: (b.part_code, b.position) for b in plan["breakouts"]}
+    for slug, breakout in existing.items():
+        if targets[slug] != (breakout.part.code, breakout.position):
+            breakout.position += PARKED
+            BreakoutRoom.objects.filter(pk=breakout.pk).update(position=breakout.position)
 
     saved = []
     for breakout_plan in plan["breakouts"]:
-        breakout = existing.get(breakout_plan.slug) or BreakoutRoom(slug=breakout_plan.slug)
-        breakout.part = parts[breakout_plan.part_code]
-        for field in BREAKOUT_FIELDS:
-            setattr(breakout, field, getattr(breakout_plan, field))
-        breakout.save()
+        breakout = save_changed(
+            existing.get(breakout_plan.slug) or BreakoutRoom(slug=breakout_plan.slug),
+            {
+                "part": parts[breakout_plan.part_code],
+                **{f: getattr(breakout_plan, f) for f in BREAKOUT_FIELDS},
+            },
+            changes,
+            f"breakout room {breakout_plan.slug!r}",
+        )
         saved.append((breakout, [rooms[code] for code in breakout_plan.room_codes]))
+    saved = [(b, rooms_) for b, rooms_ in saved if _keep_seats_of_dropped_booking(b, rooms_, changes)]
     # Free rooms that change hands before booking them again (one group per room and part).
-    for breakout, wanted in saved:
+    for breakout, wanted_rooms in saved:
         Booking.objects.filter(breakout_room=breakout, assignments__isnull=True).exclude(
-            room__in=wanted
+            room__in=wanted_rooms
         ).delete()
-    for breakout, wanted in saved:
+    for breakout, wanted_rooms in saved:
+        current = [b.room_id for b in sorted(breakout.bookings.all(), key=lambda b: b.label)]
+        if current == [r.pk for r in wanted_rooms]:
+            continue
         try:
-            services.set_rooms(breakout_room=breakout, rooms=wanted)
+            services.set_rooms(breakout_room=breakout, rooms=wanted_rooms)
         except services.BreakoutError as error:
             problems.append(f"breakout room {breakout.slug!r}: {error}")
+        else:
+            changes.changed.append(f"breakout room {breakout.slug!r} (rooms)")
 
-    for room_code in rooms.keys() - {r.code for r in plan["rooms"]}:
+    for room_code in sorted(rooms.keys() - {r.code for r in plan["rooms"]}):
         room = rooms[room_code]
         if room.bookings.exists():
             problems.append(f"room {room_code!r} is not in the file but is still booked")
         else:
             room.delete()
+            changes.removed.append(f"room {room_code!r}")
 
     pickings = {p.part_code: p for p in plan["pickings"]}
-    Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys()).delete()
+    dropped = Picking.objects.filter(part__in=parts.values()).exclude(part__code__in=pickings.keys())
+    for picking in dropped.select_related("part"):
+        code = picking.part.code
+        picking.delete()
+        changes.removed.append(f"picking window of {code}")
+    current = {p.part_id: p for p in Picking.objects.filter(part__in=parts.values())}
     for code, picking in pickings.items():
-        Picking.objects.update_or_create(
-            part=parts[code],
-            defaults={f: getattr(picking, f) for f in ("method", "opens_at", "closes_at", "rank_count")},
+        save_changed(
+            current.get(parts[code].pk) or Picking(part=parts[code]),
+            {f: getattr(picking, f) for f in ("method", "opens_at", "closes_at", "rank_count")},
+            changes,
+            f"picking window of {code}",
         )
+    _send_excess_to_waitlist(summit, before, changes)
     return problems
 
 
-def _with_seats_or_choices(breakouts):
-    ids = [b.pk for b in breakouts]
-    seated = Assignment.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
-    ranked = Preference.objects.filter(breakout_room__in=ids).values_list("breakout_room", flat=True)
-    return set(seated) | set(ranked)
+def _keep_seats_of_dropped_booking(breakout, wanted_rooms, changes):
+    """A double session that becomes a single one drops a booking (the one set_rooms drops); its
+    seats move to the booking that stays, when allowed, and the capacity check then sends any
+    excess back to the waitlist. Returns False when refused."""
+    bookings = sorted(breakout.bookings.all(), key=lambda b: b.pk)
+    wanted_ids = {r.pk for r in wanted_rooms}
+    kept = [b for b in bookings if b.room_id in wanted_ids]
+    spare = [b for b in bookings if b.room_id not in wanted_ids]
+    dropped = spare[max(len(wanted_rooms) - len(kept), 0) :]
+    allowed = True
+    for booking in dropped:
+        seats = list(booking.assignments.select_related("participant__user"))
+        if not seats:
+            continue
+        stays = kept[0] if kept else spare[0]
+        where = f"breakout room {breakout.slug!r} ({breakout.part.code}) leaves room {booking.room.code}"
+        if not changes.refuse_or_allow(f"{where}: {_holdings(seats, [])} move to room {stays.room.code}"):
+            allowed = False
+            continue
+        with seat_changes(action=SeatChange.Action.IMPORTED, reason=where, logged_by_caller=True):
+            log_update(seats, booking_id=stays.pk)
+            booking.assignments.update(booking=stays, updated_at=timezone.now())
+        for seat in seats:
+            changes.mail(
+                seat.participant.user.email,
+                _("Your breakout room seat changed"),
+                _("“%(title)s” (%(part)s) no longer meets in room %(old)s: your seat is in room %(new)s now.")
+                % {
+                    "title": breakout.title,
+                    "part": breakout.part.code,
+                    "old": booking.room.code,
+                    "new": stays.room.code,
+                },
+            )
+    return allowed
+
+
+def _seat_capacities(summit):
+    """{(booking id, mode): seats the booking offers in that mode} for the whole summit."""
+    capacities = {}
+    bookings = Booking.objects.filter(breakout_room__summit=summit).select_related("room", "breakout_room")
+    for booking in bookings:
+        for mode in Mode.values:
+            capacities[booking.pk, mode] = booking.capacity(mode)
+    return capacities
+
+
+def _send_excess_to_waitlist(summit, before, changes):
+    """Seats beyond a capacity the file lowered (or a mode its format dropped) are refused, or when
+    allowed go back to the waitlist, the last to arrive first."""
+    after = _seat_capacities(summit)
+    taken = (
+        Assignment.objects.confirmed()
+        .filter(booking_id__in={booking for booking, _ in after})
+        .values_list("booking_id", "mode")
+        .annotate(n=models.Count("pk"))
+        .order_by()
+    )
+    for booking_id, mode, count in taken:
+        capacity = after[booking_id, mode]
+        if capacity >= count or capacity >= before.get((booking_id, mode), 0):
+            continue
+        booking = Booking.objects.select_related("room", "breakout_room__part").get(pk=booking_id)
+        breakout = booking.breakout_room
+        excess = list(
+            Assignment.objects.confirmed()
+            .filter(booking=booking, mode=mode)
+            .select_related("participant__user")
+            .order_by("-queued_at", "-id")[: count - capacity]
+        )
+        where = (
+            f"breakout room {breakout.slug!r} ({breakout.part.code}) in room {booking.room.code} would "
+            f"offer {people(capacity, f'{mode} seat')} but holds {count}"
+        )
+        if changes.refuse_or_allow(f"{where}: {_holdings(excess, [])} go back to the waitlist"):
+            remove_seats(
+                seats=excess,
+                to_waitlist=True,
+                reason=_("“%(title)s” (%(part)s) has fewer %(mode)s seats now")
+                % {"title": breakout.title, "part": breakout.part.code, "mode": Mode(mode).label.lower()},
+                changes=changes,
+            )
 
 
 def export_rooms(summit):
@@ -270,3 +488,11 @@ def export_part_breakouts(part):
         for b in sorted(part.breakout_rooms.all(), key=lambda b: b.position)
     ]
     return compact(data)
+
+
+SHARE = PartShare(
+    keys=("picking", "breakout_rooms"),
+    kinds=("breakouts",),
+    export=export_part_breakouts,
+    prefetch=("picking", "breakout_rooms__bookings__room"),
+)

@@ -186,11 +186,29 @@ def log_bulk(assignments, *, removed=False):
     """Inside a ``seat_changes(logged_by_caller=True)`` block: log rows a bulk write created (from
     nowhere to their place) or is about to delete (``removed``: from their place to nowhere)."""
     block = _context.get()
-    assert block is not None and block.logged_by_caller, "log_bulk needs seat_changes(logged_by_caller=True)"
+    assert block is not None and block.logged_by_caller, "needs seat_changes(logged_by_caller=True)"
     block.names.preload(assignments)
     for assignment in assignments:
         state = _state(assignment)
         block.rows.append(_row(assignment, state if removed else None, None if removed else state, block))
+
+
+def log_update(assignments, **values):
+    """Inside a ``seat_changes(logged_by_caller=True)`` block: log rows a queryset ``update(**values)``
+    is about to change (updates send no signals)."""
+    block = _context.get()
+    assert block is not None and block.logged_by_caller, (
+        "log_update needs seat_changes(logged_by_caller=True)"
+    )
+    assignments = list(assignments)
+    block.names.preload(assignments)
+    for assignment in assignments:
+        before = _state(assignment)
+        for name, value in values.items():
+            setattr(assignment, name, value)
+        after = _state(assignment)
+        if after != before:
+            block.rows.append(_row(assignment, before, after, block))
 
 
 def connect_signals():

@@ -1,6 +1,6 @@
 """The charter's share of the agenda file: sections, principles, glossary and committee."""
 
-from summit.agenda_file import compact
+from summit.agenda_file import compact, save_changed
 
 from .models import CharterSection, CommitteeMember, Concept, Principle
 
@@ -22,10 +22,13 @@ def read_charter(reader, data, part_codes, breakout_slugs):
         item = reader.mapping(item, where, SECTION_KEYS)
         if item is None:
             continue
-        questions = [
-            reader.value({"q": q}, "q", w, required=True, default="")
-            for w, q in reader.items(item, "guiding_questions", where)
-        ]
+        questions = []
+        for w, q in reader.items(item, "guiding_questions", where):
+            question = reader.value({"q": q}, "q", w, required=True, default="")
+            # The charter page shows each question trimmed; store it so, or a re-import would differ.
+            if question and not question.strip():
+                reader.error(w, "is required")
+            questions.append(question.strip())
         section = CharterSection(
             slug=reader.value(item, "slug", where, required=True, default=""),
             title=reader.value(item, "title", where, required=True, default=""),
@@ -86,23 +89,37 @@ def read_charter(reader, data, part_codes, breakout_slugs):
     return {key: [obj for _, obj in entries] for key, entries in plan.items()}
 
 
-def _sync(queryset, key, plans, fields, create):
-    """Update rows matched by `key`, create the missing ones, delete those the file dropped."""
+def _sync(queryset, key, plans, fields, create, changes, what):
+    """Update rows matched by `key`, create the missing ones; return them and those the file dropped."""
     existing = {getattr(row, key): row for row in queryset}
     wanted = {getattr(plan, key) for plan in plans}
     stale = [row for k, row in existing.items() if k not in wanted]
     saved = []
     for plan in plans:
-        row = existing.get(getattr(plan, key)) or create(**{key: getattr(plan, key)})
-        for field in fields:
-            setattr(row, field, getattr(plan, field))
-        row.save()
+        name = getattr(plan, key)
+        row = save_changed(
+            existing.get(name) or create(**{key: name}),
+            {field: getattr(plan, field) for field in fields},
+            changes,
+            f"{what} {name!r}",
+        )
         saved.append((row, plan))
     return saved, stale
 
 
-def write_charter(plan, summit, parts, breakouts):
-    """Create, update or remove charter content; returns error messages for blocked removals."""
+def _set_links(row, field, wanted, changes, what):
+    """Set a many-to-many link only when it differs, so an identical import writes nothing."""
+    manager = getattr(row, field)
+    if {obj.pk for obj in manager.all()} != {obj.pk for obj in wanted}:
+        manager.set(wanted)
+        changes.changed.append(f"{what} ({field.replace('_', ' ')})")
+
+
+def write_charter(plan, summit, parts, breakouts, changes):
+    """Create, update or remove charter content; returns error messages for blocked removals.
+
+    Feedback is never removed by an import: a section with feedback stays until it is moved.
+    """
     problems = []
     sections, stale = _sync(
         summit.charter_sections.all(),
@@ -110,14 +127,29 @@ def write_charter(plan, summit, parts, breakouts):
         plan["sections"],
         ["title", "guiding_questions", "draft_text", "position"],
         lambda **kw: CharterSection(summit=summit, **kw),
+        changes,
+        "charter section",
     )
     for section in stale:
-        if section.feedback.exists():
-            problems.append(f"charter section {section.slug!r} is not in the file but has feedback")
+        feedback = section.feedback.all()
+        if feedback.exists():
+            senders = feedback.values("email").distinct().count()
+            problems.append(
+                f"charter section {section.slug!r} is not in the file but holds {feedback.count()} "
+                f"feedback entries from {senders} sender(s); feedback is never removed by an import: "
+                "move it to another section in the admin first"
+            )
         else:
             section.delete()
+            changes.removed.append(f"charter section {section.slug!r}")
     for section, section_plan in sections:
-        section.breakout_rooms.set([breakouts[s] for s in section_plan.breakout_slugs])
+        _set_links(
+            section,
+            "breakout_rooms",
+            [breakouts[s] for s in section_plan.breakout_slugs],
+            changes,
+            f"charter section {section.slug!r}",
+        )
 
     principles, stale = _sync(
         summit.principles.all(),
@@ -125,12 +157,18 @@ def write_charter(plan, summit, parts, breakouts):
         plan["principles"],
         ["name", "description", "position"],
         lambda **kw: Principle(summit=summit, **kw),
+        changes,
+        "principle",
     )
     for principle in stale:
         principle.delete()
+        changes.removed.append(f"principle {principle.slug!r}")
     for principle, principle_plan in principles:
-        principle.parts.set([parts[c] for c in principle_plan.part_codes])
-        principle.breakout_rooms.set([breakouts[s] for s in principle_plan.breakout_slugs])
+        what = f"principle {principle.slug!r}"
+        _set_links(principle, "parts", [parts[c] for c in principle_plan.part_codes], changes, what)
+        _set_links(
+            principle, "breakout_rooms", [breakouts[s] for s in principle_plan.breakout_slugs], changes, what
+        )
 
     concepts, stale = _sync(
         summit.concepts.all(),
@@ -138,11 +176,20 @@ def write_charter(plan, summit, parts, breakouts):
         plan["concepts"],
         ["definition"],
         lambda **kw: Concept(summit=summit, **kw),
+        changes,
+        "concept",
     )
     for concept in stale:
         concept.delete()
+        changes.removed.append(f"concept {concept.term!r}")
     for concept, concept_plan in concepts:
-        concept.parts.set([parts[c] for c in concept_plan.part_codes])
+        _set_links(
+            concept,
+            "parts",
+            [parts[c] for c in concept_plan.part_codes],
+            changes,
+            f"concept {concept.term!r}",
+        )
 
     _, stale = _sync(
         summit.committee_members.all(),
@@ -150,9 +197,12 @@ def write_charter(plan, summit, parts, breakouts):
         plan["committee"],
         ["role", "position"],
         lambda **kw: CommitteeMember(summit=summit, **kw),
+        changes,
+        "committee member",
     )
     for member in stale:
         member.delete()
+        changes.removed.append(f"committee member {member.name!r}")
     return problems
 
 

@@ -1,12 +1,12 @@
-"""The programme's share of the agenda file: summit, hosts, days, sessions, parts, polls."""
+"""The programme's share of the agenda file: summit, hosts, days, sessions, parts.
+
+Apps above keep keys of their own in a part's mapping (breakout rooms, polls …); they hand their
+``summit.agenda_file.PartShare`` to every function here."""
 
 import datetime as dt
 import re
 
-from django.db import models
-
-from polls.models import Poll, PollChoice
-from summit.agenda_file import compact, iso
+from summit.agenda_file import compact, iso, reserved_slugs, save_changed
 
 from .models import Day, Host, Session, SessionPart, Summit
 
@@ -35,9 +35,6 @@ PART_KEYS = [
     "hosts",
     "body",
     "links",
-    "picking",
-    "breakout_rooms",
-    "polls",
 ]
 LINK_KEYS = ["slides", "recording", "recording_note", "notes", "notes_title"]
 LINK_FIELDS = {
@@ -47,10 +44,9 @@ LINK_FIELDS = {
     "notes_url": "links.notes",
     "notes_title": "links.notes_title",
 }
-POLL_KEYS = ["question", "kind", "open", "choices"]
 
 
-def read_programme(reader, data):
+def read_programme(reader, data, *, part_shares=()):
     """Validate the summit, hosts and days of agenda data; return a plan for write_programme."""
     summit_data = reader.mapping(data.get("summit"), "summit", SUMMIT_KEYS) or {}
     if data.get("summit") is None:
@@ -72,6 +68,11 @@ def read_programme(reader, data):
         reader.error(
             "summit.acronym",
             f"{summit.acronym!r}: use 4 to 60 lower-case letters, digits, _ or - (e.g. wmsummit2022)",
+        )
+    if summit.slug in reserved_slugs():
+        reader.error(
+            "summit.slug",
+            f"{summit.slug!r} is taken by the site's own pages (/{summit.slug}/): choose another slug",
         )
     if summit.start_date and summit.end_date and summit.end_date < summit.start_date:
         reader.error("summit.end_date", "is before start_date")
@@ -111,7 +112,7 @@ def read_programme(reader, data):
         day.sessions_plan = []
         days.append((day_path, day))
         for session_path, session_item in reader.items(item, "sessions", day_path):
-            session = _read_session(reader, session_item, session_path, day, host_names, parts)
+            session = _read_session(reader, session_item, session_path, day, host_names, parts, part_shares)
             if session is not None:
                 day.sessions_plan.append(session)
                 sessions.append((session_path, session))
@@ -130,7 +131,7 @@ def read_programme(reader, data):
     }
 
 
-def _read_session(reader, item, path, day, host_names, parts):
+def _read_session(reader, item, path, day, host_names, parts, part_shares):
     item = reader.mapping(item, path, SESSION_KEYS)
     if item is None:
         return None
@@ -148,6 +149,7 @@ def _read_session(reader, item, path, day, host_names, parts):
         pass
     elif (session.start is None) != (session.end is None):
         reader.error(f"{path}.{'end' if session.start else 'start'}", "give both start and end, or neither")
+        session.times_failed = True
     elif session.start and session.end <= session.start:
         reader.error(f"{path}.end", "must be after start")
         session.times_failed = True
@@ -155,7 +157,7 @@ def _read_session(reader, item, path, day, host_names, parts):
         reader.error(f"{path}.start", f"is not on the day's date {day.date} (UTC)")
     session.parts_plan = []
     for part_path, part_item in reader.items(item, "parts", path):
-        part = _read_part(reader, part_item, part_path, session, host_names)
+        part = _read_part(reader, part_item, part_path, session, host_names, part_shares)
         if part is not None:
             part.position = len(session.parts_plan) + 1
             session.parts_plan.append(part)
@@ -163,8 +165,8 @@ def _read_session(reader, item, path, day, host_names, parts):
     return session
 
 
-def _read_part(reader, item, path, session, host_names):
-    item = reader.mapping(item, path, PART_KEYS)
+def _read_part(reader, item, path, session, host_names, part_shares):
+    item = reader.mapping(item, path, [*PART_KEYS, *(key for share in part_shares for key in share.keys)])
     if item is None:
         return None
     links = reader.mapping(item.get("links") or {}, f"{path}.links", LINK_KEYS) or {}
@@ -202,40 +204,20 @@ def _read_part(reader, item, path, session, host_names):
     if part.start and part.end and part.end <= part.start:
         reader.error(f"{path}.end", "must be after start")
     kind_failed = reader.failed(f"{path}.kind")
-    if item.get("breakout_rooms") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
-        reader.error(
-            f"{path}.breakout_rooms",
-            f"only parts of kind breakouts have breakout rooms (this is {part.kind})",
-        )
-    if item.get("picking") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
-        reader.error(f"{path}.picking", "only parts of kind breakouts have a picking window")
+    for share in part_shares:
+        for key in share.keys:
+            if item.get(key) and share.kinds and part.kind not in share.kinds and not kind_failed:
+                reader.error(
+                    f"{path}.{key}",
+                    f"only parts of kind {' or '.join(share.kinds)} have {key} (this is {part.kind})",
+                )
     part.host_names = reader.names(item, "hosts", path, host_names, "host")
-    part.polls_plan = []
-    for poll_path, poll_item in reader.items(item, "polls", path):
-        poll_item = reader.mapping(poll_item, poll_path, POLL_KEYS)
-        if poll_item is None:
-            continue
-        poll = Poll(
-            question=reader.value(poll_item, "question", poll_path, required=True, default=""),
-            kind=reader.value(
-                poll_item, "kind", poll_path, default=Poll.Kind.FREE_TEXT, choices=Poll.Kind.values
-            ),
-            is_open=reader.value(poll_item, "open", poll_path, "bool", default=False),
-            position=len(part.polls_plan) + 1,
-        )
-        reader.check_model(poll, poll_path, {"is_open": "open"}, exclude=["part"])
-        poll.choice_labels = [
-            reader.value({"c": c}, "c", where, required=True, default="")
-            for where, c in reader.items(poll_item, "choices", poll_path)
-        ]
-        reader.unique([(f"{poll_path}.choices[{i}]", c) for i, c in enumerate(poll.choice_labels)], "choice")
-        if poll.kind == Poll.Kind.FREE_TEXT and poll.choice_labels:
-            reader.error(f"{poll_path}.choices", "a free_text poll has no choices")
-        if poll.kind != Poll.Kind.FREE_TEXT and len(poll.choice_labels) < 2:
-            reader.error(f"{poll_path}.choices", f"a {poll.kind} poll needs at least two choices")
-        part.polls_plan.append(poll)
+    for share in part_shares:
+        if share.read:
+            share.read(reader, item, path, part)
     part.data = item
     part.path = path
+    part.session_plan = session
     return part
 
 
@@ -243,11 +225,8 @@ def _read_part(reader, item, path, session, host_names):
 PARKED = 10000
 
 
-def _update(target, source, fields):
-    for field in fields:
-        setattr(target, field, getattr(source, field))
-    target.save()
-    return target
+def _values(source, fields):
+    return {field: getattr(source, field) for field in fields}
 
 
 SUMMIT_FIELDS = [
@@ -278,89 +257,108 @@ PART_FIELDS = [
 ]
 
 
-def write_programme(plan):
-    """Create or update the programme in place by natural keys, and remove what the file dropped.
+def write_programme(plan, changes, *, part_shares=()):
+    """Create or update the programme in place by natural keys, and remove what the file dropped;
+    a removal that takes people's poll answers goes through `changes` (refused unless allowed).
 
     Returns the saved summit and {part code: saved part}. Runs inside the import's transaction.
     """
     new = plan["summit"]
-    existing = Summit.objects.filter(slug=new.slug).first()
-    summit = _update(existing or Summit(slug=new.slug), new, SUMMIT_FIELDS)
+    existing = Summit.objects.select_for_update().filter(slug=new.slug).first()
+    summit = save_changed(
+        existing or Summit(slug=new.slug), _values(new, SUMMIT_FIELDS), changes, f"summit {new.slug!r}"
+    )
 
     hosts = {h.name: h for h in summit.hosts.all()}
-    for name in hosts.keys() - {h.name for h in plan["hosts"]}:
+    for name in sorted(hosts.keys() - {h.name for h in plan["hosts"]}):
         hosts.pop(name).delete()
+        changes.removed.append(f"host {name!r}")
     for host in plan["hosts"]:
-        hosts[host.name] = _update(hosts.get(host.name) or Host(summit=summit, name=host.name), host, ["bio"])
+        hosts[host.name] = save_changed(
+            hosts.get(host.name) or Host(summit=summit, name=host.name),
+            {"bio": host.bio},
+            changes,
+            f"host {host.name!r}",
+        )
 
     days = {d.position: d for d in summit.days.all()}
-    sessions = {s.number: s for s in Session.objects.filter(day__summit=summit)}
-    parts = {p.code: p for p in SessionPart.objects.of_summit(summit)}
+    sessions = {s.number: s for s in Session.objects.filter(day__summit=summit).select_related("day")}
+    parts = {p.code: p for p in SessionPart.objects.of_summit(summit).select_related("session")}
     wanted_sessions = {s.number for d in plan["days"] for s in d.sessions_plan}
-    wanted_parts = {p.code for d in plan["days"] for s in d.sessions_plan for p in s.parts_plan}
-    for code in parts.keys() - wanted_parts:
-        parts.pop(code).delete()
-    for number in sessions.keys() - wanted_sessions:
-        sessions.pop(number).delete()
-    for position in days.keys() - {d.position for d in plan["days"]}:
-        days.pop(position).delete()
-    # Dates are unique per summit too, and may swap between days.
+    wanted_parts = {
+        p.code: (s.number, p.position) for d in plan["days"] for s in d.sessions_plan for p in s.parts_plan
+    }
+    for code in sorted(parts.keys() - wanted_parts.keys()):
+        part = parts[code]
+        where = f"part {code} ({part.title})"
+        allowed = [
+            share.may_remove_part(part, where, changes) for share in part_shares if share.may_remove_part
+        ]
+        if all(allowed):
+            parts.pop(code).delete()
+            changes.removed.append(f"part {code} ({part.title})")
+    # Dates are unique per summit too, and may swap between days or pass from a removed day to a
+    # new one: park those that move or go. Parts that move are parked the same way.
+    dates = {d.position: d.date for d in plan["days"]}
     for day in days.values():
-        Day.objects.filter(pk=day.pk).update(date=dt.date(1, 1, 1) + dt.timedelta(days=day.position))
-    SessionPart.objects.of_summit(summit).update(position=models.F("position") + PARKED)
+        if dates.get(day.position) != day.date:
+            Day.objects.filter(pk=day.pk).update(date=dt.date(1, 1, 1) + dt.timedelta(days=day.position))
+    for code, part in parts.items():
+        if wanted_parts.get(code, (part.session.number, part.position)) != (
+            part.session.number,
+            part.position,
+        ):
+            part.position += PARKED
+            SessionPart.objects.filter(pk=part.pk).update(position=part.position)
 
     saved_parts = {}
     for day_plan in plan["days"]:
-        day = _update(
+        day = save_changed(
             days.get(day_plan.position) or Day(summit=summit, position=day_plan.position),
-            day_plan,
-            ["date", "title", "intro"],
+            _values(day_plan, ["date", "title", "intro"]),
+            changes,
+            f"day {day_plan.position}",
         )
         for session_plan in day_plan.sessions_plan:
-            session = sessions.get(session_plan.number) or Session(number=session_plan.number)
-            session.day = day
-            session = _update(session, session_plan, ["title", "summary", "start", "end"])
+            session = save_changed(
+                sessions.get(session_plan.number) or Session(number=session_plan.number),
+                {"day": day, **_values(session_plan, ["title", "summary", "start", "end"])},
+                changes,
+                f"session {session_plan.number}",
+            )
             for part_plan in session_plan.parts_plan:
-                part = parts.get(part_plan.code) or SessionPart(code=part_plan.code)
-                part.session = session
-                part = _update(part, part_plan, PART_FIELDS)
-                part.hosts.set([hosts[name] for name in part_plan.host_names])
-                _write_polls(part, part_plan.polls_plan)
+                part = save_changed(
+                    parts.get(part_plan.code) or SessionPart(code=part_plan.code),
+                    {"session": session, **_values(part_plan, PART_FIELDS)},
+                    changes,
+                    f"part {part_plan.code}",
+                )
+                wanted_hosts = [hosts[name] for name in part_plan.host_names]
+                if {h.pk for h in part.hosts.all()} != {h.pk for h in wanted_hosts}:
+                    part.hosts.set(wanted_hosts)
+                    changes.changed.append(f"part {part.code} (hosts)")
+                for share in part_shares:
+                    if share.write:
+                        share.write(part, part_plan, changes)
                 saved_parts[part.code] = part
+    # Sessions and days go last: the parts and sessions they held may have moved elsewhere.
+    for number in sorted(sessions.keys() - wanted_sessions):
+        sessions.pop(number).delete()
+        changes.removed.append(f"session {number}")
+    for position in sorted(days.keys() - {d.position for d in plan["days"]}):
+        days.pop(position).delete()
+        changes.removed.append(f"day {position}")
     return summit, saved_parts
 
 
-def _write_polls(part, plans):
-    polls = {p.question: p for p in part.polls.all()}
-    for question in polls.keys() - {p.question for p in plans}:
-        polls.pop(question).delete()
-    for plan in plans:
-        poll = _update(
-            polls.get(plan.question) or Poll(part=part, question=plan.question),
-            plan,
-            ["kind", "is_open", "position"],
-        )
-        choices = {c.label: c for c in poll.choices.all()}
-        for label in choices.keys() - set(plan.choice_labels):
-            choices.pop(label).delete()
-        for position, label in enumerate(plan.choice_labels, start=1):
-            choice = choices.get(label) or PollChoice(poll=poll, label=label)
-            choice.position = position
-            choice.save()
+def export_programme(summit, *, part_shares=()):
+    """The summit, hosts and days as agenda data, with the keys `part_shares` keep in each part."""
+    prefetch = [f"sessions__parts__{name}" for share in part_shares for name in share.prefetch]
+    days = summit.days.prefetch_related("sessions__parts__hosts", *prefetch)
 
+    def export_part_with_shares(part):
+        return export_part(part, part_shares)
 
-def export_programme(summit, *, part_extras=None, prefetch=()):
-    """The summit, hosts and days as agenda data.
-
-    `part_extras(part)` returns keys that other apps keep in a part's mapping (its breakout rooms);
-    `prefetch` names what it reads, relative to a day.
-    """
-    days = summit.days.prefetch_related(
-        "sessions__parts__hosts", "sessions__parts__polls__choices", *prefetch
-    )
-    export_part_with_extras = (
-        (lambda part: export_part(part, part_extras(part))) if part_extras else export_part
-    )
     return {
         "summit": compact(
             {
@@ -385,7 +383,7 @@ def export_programme(summit, *, part_extras=None, prefetch=()):
                     "title": day.title,
                     "intro": day.intro,
                     "sessions": [
-                        _export_session(s, export_part_with_extras)
+                        _export_session(s, export_part_with_shares)
                         for s in sorted(day.sessions.all(), key=lambda s: s.number)
                     ],
                 }
@@ -408,18 +406,7 @@ def _export_session(session, export_part):
     )
 
 
-def export_part(part, extras=None):
-    polls = [
-        compact(
-            {
-                "question": poll.question,
-                "kind": poll.kind,
-                "open": poll.is_open or None,
-                "choices": [c.label for c in poll.choices.all()],
-            }
-        )
-        for poll in part.polls.all()
-    ]
+def export_part(part, part_shares=()):
     data = compact(
         {
             "code": part.code,
@@ -441,8 +428,10 @@ def export_part(part, extras=None):
                     "notes_title": part.notes_title,
                 }
             ),
-            "polls": polls,
-            **(extras or {}),
         }
     )
-    return {key: data[key] for key in PART_KEYS if key in data}
+    for share in part_shares:
+        if share.export:
+            data.update(compact(share.export(part)))
+    keys = [*PART_KEYS, *(key for share in part_shares for key in share.keys)]
+    return {key: data[key] for key in keys if key in data}

@@ -1,15 +1,23 @@
 """The demo summit imports complete, as the seed document describes Wikimedia Summit 2022."""
 
 import datetime as dt
+import io
+import re
+import shlex
 from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core import serializers
+from django.core.management import call_command
 
 from agenda.agenda_file import import_agenda
-from breakouts.models import Booking, BreakoutRoom, Room
+from breakouts.models import Assignment, Booking, BreakoutRoom, Mode, Picking, Room
 from charter.models import CharterSection, Concept, Principle
-from sessions_app.models import Session, SessionPart
+from sessions_app.models import Session, SessionPart, Summit
 from summit.agenda_file import load_file
+from tests.factories import make_participant
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "wikimedia-summit-2022.yaml"
 UTC = dt.timezone.utc
@@ -180,3 +188,93 @@ def test_demo_placeholder_links_point_to_example_domains(summit):
 def test_s6_3_asks_for_a_valuable_moment(summit):
     poll = SessionPart.objects.get(code="S6.3").polls.get()
     assert (poll.question, poll.kind) == ("Share a valuable moment you experienced thus far", "free_text")
+
+
+# --- make demo, run again over a database people have worked in -----------------------------------
+
+
+def demo_commands(credentials):
+    """The manage.py commands `make demo` runs before it serves, read from the Makefile."""
+    makefile = (DEMO.parent.parent / "Makefile").read_text()
+    recipe = re.search(r"^demo:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    commands = []
+    for line in recipe.splitlines():
+        if "manage.py" not in line or "runserver" in line:
+            continue
+        words = shlex.split(line.split("manage.py", 1)[1])
+        words = [
+            str(DEMO) if w == "$(DEMO_FILE)" else str(credentials) if w == ".demo-organiser" else w
+            for w in words
+        ]
+        commands.append(words)
+    assert [c[0] for c in commands] == ["migrate", "import_agenda", "create_organiser"]
+    return commands
+
+
+def run_demo(credentials):
+    for name, *args in demo_commands(credentials):
+        call_command(name, *args, verbosity=0, stdout=io.StringIO())
+
+
+def test_a_second_make_demo_keeps_every_edit_seat_and_account(tmp_path, client):
+    credentials = tmp_path / ".demo-organiser"
+    run_demo(credentials)
+    summit = Summit.objects.get()
+    # What an organiser builds in the admin, and what participants do, after the first run.
+    day = summit.days.get(position=3)
+    session = Session.objects.create(
+        day=day, number=9, title="Extra", start=at(8).replace(day=11), end=at(10).replace(day=11)
+    )
+    extra = SessionPart.objects.create(session=session, code="S9.1", kind="breakouts", title="Extra groups")
+    room = Room.objects.create(summit=summit, code="99", onsite_capacity=3, online_capacity=3)
+    group = BreakoutRoom.objects.create(part=extra, slug="extra-group", title="Extra group")
+    Booking.objects.create(breakout_room=group, room=room)
+    Picking.objects.create(part=extra, opens_at=at(7).replace(day=11), closes_at=at(9).replace(day=11))
+    Room.objects.filter(summit=summit, code="03").update(onsite_capacity=2)
+    thematic = BreakoutRoom.objects.get(slug="thematic-hubs")
+    BreakoutRoom.objects.filter(pk=thematic.pk).update(title="Thematic hubs, edited")
+    seated = make_participant(summit)
+    seat = Assignment.objects.create(
+        participant=seated,
+        breakout_room=group,
+        booking=group.bookings.get(),
+        mode=Mode.ONSITE,
+        status=Assignment.Status.CONFIRMED,
+    )
+    before = {
+        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
+        for model in apps.get_models()
+    }
+    password = credentials.read_text().strip()
+
+    run_demo(credentials)
+    after = {
+        model._meta.label: serializers.serialize("json", model.objects.order_by("pk"))
+        for model in apps.get_models()
+    }
+    assert after == before
+    assert Assignment.objects.get(pk=seat.pk).booking.room.code == "99"
+    assert BreakoutRoom.objects.get(pk=thematic.pk).title == "Thematic hubs, edited"
+    assert Room.objects.get(summit=summit, code="03").onsite_capacity == 2
+    assert credentials.read_text().strip() == password
+    assert client.login(username="organiser", password=password)
+    assert get_user_model().objects.filter(pk=seated.user_id).exists()
+
+
+def test_the_demo_import_says_it_left_an_existing_summit_alone(tmp_path):
+    run_demo(tmp_path / ".demo-organiser")
+    out = io.StringIO()
+    call_command("import_agenda", str(DEMO), "--only-if-absent", stdout=out)
+    assert (
+        out.getvalue()
+        == "Wikimedia Summit 2022 (wikimedia-summit-2022) is in the database already: left as it is.\n"
+    )
+
+
+def test_make_demo_reset_deletes_only_the_sqlite_database_and_runs_demo_again():
+    makefile = (DEMO.parent.parent / "Makefile").read_text()
+    recipe = re.search(r"^demo-reset:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    lines = [line.strip() for line in recipe.splitlines()]
+    assert "rm -f db.sqlite3 db.sqlite3-journal db.sqlite3-wal db.sqlite3-shm" in lines
+    assert lines[-1] == "$(MAKE) demo"
+    assert "DATABASE_URL" in lines[0] and "exit 1" in lines[0]

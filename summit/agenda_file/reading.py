@@ -1,84 +1,16 @@
-"""The agenda file's mechanics: loading, reading with error paths, dumping.
-
-The format (docs/agenda-format.md) nests summit → days → sessions → parts. Each data app reads and
-writes its own share with these tools (``<app>/agenda_file.py``); ``agenda.agenda_file`` runs the
-shares in one transaction.
-"""
+"""Reading plain agenda data into unsaved rows, with the place of every problem in the file."""
 
 import datetime as dt
-import json
 import re
-from pathlib import Path
 
-import yaml
 from django.core.exceptions import ValidationError
-from django.utils.dateparse import parse_date, parse_datetime
+from django.db import models
+from django.db.backends.base.operations import BaseDatabaseOperations
 
-FORMAT = "summit-agenda/1"
-UTC = dt.timezone.utc
+# PostgreSQL's integer ranges, held on every database (SQLite would take any 64-bit number).
+from .loading import UTC, AgendaError, parse_moment, real_date
 
-
-class AgendaError(Exception):
-    """An agenda file that cannot be imported; ``errors`` lists each problem with its place."""
-
-    def __init__(self, errors):
-        self.errors = list(errors)
-        super().__init__("\n".join(self.errors))
-
-
-def load_file(path):
-    """Parse a YAML or JSON agenda file into plain data, or raise AgendaError saying where it broke."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AgendaError([f"{path}: no such file"]) from None
-    except UnicodeDecodeError as error:
-        raise AgendaError([f"{path}: not UTF-8 text ({error.reason} at byte {error.start})"]) from None
-    if path.suffix.lower() == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as error:
-            raise AgendaError([f"{path}: line {error.lineno}, column {error.colno}: {error.msg}"]) from None
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise AgendaError([f"{path}: {where}{problem}"]) from None
-
-
-def dump(data, fmt):
-    """Serialise export data the same way every time (the round trip is byte-identical)."""
-    if fmt == "json":
-        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    return yaml.dump(data, Dumper=_AgendaDumper, sort_keys=False, allow_unicode=True, width=100)
-
-
-class _AgendaDumper(yaml.SafeDumper):
-    pass
-
-
-def _represent_str(dumper, value):
-    # Quote digit-only text such as room codes "08", which other YAML readers take for numbers.
-    style = "|" if "\n" in value else "'" if value.isdigit() else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_AgendaDumper.add_representer(str, _represent_str)
-
-
-def iso(value):
-    """A datetime as ISO 8601 in UTC with Z, a date as YYYY-MM-DD."""
-    if isinstance(value, dt.datetime):
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return value.isoformat()
-
-
-def compact(mapping):
-    """Drop keys whose value is empty (None for a default), so exports list only what is set."""
-    return {k: v for k, v in mapping.items() if not (v is None or v in ("", [], {}))}
+INTEGER_RANGES = BaseDatabaseOperations.integer_field_ranges
 
 
 class Reader:
@@ -161,8 +93,19 @@ class Reader:
     def check_model(self, instance, path, keys=None, exclude=()):
         """Run the model's own validation; report each field under its key in the file."""
         keys = keys or {}
+        exclude = list(exclude)
+        for field in instance._meta.concrete_fields:
+            if field.name in exclude or not field.editable:
+                continue
+            value = getattr(instance, field.attname)
+            where = f"{path}.{keys.get(field.name, field.name)}"
+            problem = _field_problem(field, value)
+            if problem and not self.failed(where):
+                self.error(where, problem)
+            if problem:
+                exclude.append(field.name)
         try:
-            instance.full_clean(exclude=list(exclude), validate_unique=False, validate_constraints=False)
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
         except ValidationError as error:
             for field, messages in error.message_dict.items():
                 key = keys.get(field, field)
@@ -175,6 +118,24 @@ class Reader:
     def raise_if_errors(self, source):
         if self.errors:
             raise AgendaError(f"{source}: {where}: {message}" for where, message in self.errors)
+
+
+def _field_problem(field, value):
+    """What the database or the pages would make of `value` that full_clean() lets pass: numbers
+    beyond PostgreSQL's range on SQLite, line breaks in one-line text, links that are not web pages."""
+    if isinstance(value, int) and not isinstance(value, bool) and isinstance(field, models.IntegerField):
+        low, high = INTEGER_RANGES.get(field.get_internal_type(), (None, None))
+        if high is not None and value > high:
+            return f"must be at most {high}, got {value}"
+        if low is not None and value < low:
+            return f"must be at least {low}, got {value}"
+    if isinstance(value, str) and isinstance(field, models.URLField) and value:
+        scheme = re.match(r"([a-z][a-z0-9+.-]*)://", value, re.I)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            return f"{value!r} is not a web address: links start with https:// or http://"
+    elif isinstance(value, str) and isinstance(field, models.CharField) and "\n" in value:
+        return "is one line of text: remove the line breaks"
+    return None
 
 
 def _kind(value):
@@ -212,24 +173,43 @@ def _convert(value, kind, *, choices=None, minimum=None):
             raise ValueError(f"expected a date (YYYY-MM-DD), got a date and time {value}")
         if isinstance(value, dt.date):
             return value
-        try:
-            parsed = parse_date(value) if isinstance(value, str) else None
-        except ValueError as problem:
-            raise ValueError(f"{value!r} is not a real date ({problem})") from None
-        if parsed is None:
+        if not isinstance(value, str) or not re.fullmatch(r"\d{4}-\d\d-\d\d", value):
             raise ValueError(f"expected a date (YYYY-MM-DD), got {value!r}")
-        return parsed
+        return real_date(value)
     if kind == "datetime":
-        parsed = value if isinstance(value, dt.datetime) else None
         if isinstance(value, str):
-            try:
-                spaced = re.match(r"^\d{4}-\d\d-\d\d \d", value)
-                parsed = parse_datetime(value.replace(" ", "T", 1) if spaced else value)
-            except ValueError as problem:
-                raise ValueError(f"{value!r} is not a real date and time ({problem})") from None
-        if parsed is None:
+            value = parse_moment(value)
+        if not isinstance(value, dt.datetime):
             raise ValueError(f"expected a date and time like 2022-09-10T08:00:00Z, got {value!r}")
-        if parsed.tzinfo is None:
+        if value.tzinfo is None:
             raise ValueError(f"{value} has no time zone: add Z for UTC or an offset like +02:00")
-        return parsed.astimezone(UTC)
+        try:
+            return value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError(f"{value} is outside the years 1 to 9999 once in UTC") from None
     raise AssertionError(kind)
+
+
+def reserved_slugs():
+    """Every first URL segment the site uses for itself, read from the URL conf: a summit with
+    such a slug could never be reached."""
+    from django.conf import settings
+    from django.urls import URLResolver, get_resolver
+
+    reserved = {"api", "bench", "static", "media", "favicon.ico", "robots.txt", ".well-known"}
+    for setting in ("STATIC_URL", "MEDIA_URL"):
+        url = (getattr(settings, setting, "") or "").strip("/")
+        if url and "://" not in url:
+            reserved.add(url.split("/")[0])
+
+    def walk(patterns, prefix):
+        for pattern in patterns:
+            route = prefix + str(pattern.pattern).lstrip("^")
+            first = re.match(r"[A-Za-z0-9_.\-]*", route).group()
+            if first and (route == first or route[len(first)] in "/$"):
+                reserved.add(first)
+            elif not first and isinstance(pattern, URLResolver):
+                walk(pattern.url_patterns, route)
+
+    walk(get_resolver().url_patterns, "")
+    return reserved
