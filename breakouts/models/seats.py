@@ -181,7 +181,7 @@ class Assignment(models.Model):
         instance = super().from_db(db, field_names, values)
         # The place as loaded, so the seat log (breakouts.audit) can say where a changed row came from.
         loaded = instance.__dict__
-        instance._logged_state = tuple(
+        instance._logged_state = tuple(  # type: ignore[attr-defined]
             loaded.get(name) for name in ("breakout_room_id", "booking_id", "status", "mode")
         )
         return instance

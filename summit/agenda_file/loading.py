@@ -185,7 +185,9 @@ def _construct_timestamp(loader, node):
 def _expanded_size(root):
     """How many values and how deep the node graph is once aliases are expanded; computed over the
     graph (each shared node once), so a billion-laughs file costs no more than its own length."""
-    size, depth, state = {}, {}, {}
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    state: dict[int, str] = {}
     stack = [root]
     while stack:
         node = stack[-1]
@@ -280,6 +282,7 @@ def check_plain_data(data):
 
 def _bad_text(text):
     match = BAD_CHARACTER.search(text)
+    assert match is not None, "called for a text that has a bad character"
     return (
         f"contains the character U+{ord(match.group()):04X} at position {match.start() + 1}, which "
         "no page or export can show (a control character or broken Unicode): remove it"

@@ -205,7 +205,7 @@ def reserved_slugs():
     def walk(patterns, prefix):
         for pattern in patterns:
             route = prefix + str(pattern.pattern).lstrip("^")
-            first = re.match(r"[A-Za-z0-9_.\-]*", route).group()
+            first = re.match(r"[A-Za-z0-9_.\-]*", route).group()  # type: ignore[union-attr]  # * matches always
             if first and (route == first or route[len(first)] in "/$"):
                 reserved.add(first)
             elif not first and isinstance(pattern, URLResolver):
