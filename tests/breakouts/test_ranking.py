@@ -398,3 +398,23 @@ def test_command_publishes_on_request(ranked):
 def test_command_explains_an_unknown_part():
     with pytest.raises(CommandError, match="No breakouts part"):
         call_command("assign_breakouts", "S9.9", stdout=StringIO(), stderr=StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_published_seat_shows_at_once_on_the_participants_cached_schedule(client):
+    """Publishing writes seats in bulk (no signals): it bumps every seated participant's own page,
+    after the commit, so a schedule cached before shows the new seat on the next read."""
+    summit, part, rooms = make_programme(breakouts=1, double_sessions=0, onsite=2, online=2)
+    now = timezone.now()
+    picking = Picking.objects.create(
+        part=part, method=Picking.Method.RANKED, opens_at=now - HOUR, closes_at=now + HOUR, rank_count=1
+    )
+    person = participant(summit)
+    ranking.set_preferences(participant=person, part=part, breakout_rooms=rooms)
+    close(picking)
+    client.force_login(person.user)
+    url = reverse("agenda:my_schedule", kwargs={"summit": summit.slug})
+    assert rooms[0].title not in client.get(url).content.decode()  # cached now, without a seat
+    ranking.publish_run(run=ranking.run_assignment(part=part, seed=1), notify=False)
+    page = client.get(url).content.decode()
+    assert rooms[0].title in page and "seat-history" in page
