@@ -5,11 +5,12 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from breakouts import services as breakouts_services
 from breakouts.admin.rooms import BreakoutRoomInline, PickingInline
 from polls.admin import PollInline
 from sessions_app import admin as sessions_admin
 from sessions_app.models import Session, SessionPart
+
+from . import services
 
 
 @admin.register(SessionPart)
@@ -19,12 +20,14 @@ class SessionPartAdmin(sessions_admin.SessionPartAdmin):
 
 @admin.register(Session)
 class SessionAdmin(sessions_admin.SessionAdmin):
+    actions = ["duplicate"]
+
     @admin.action(
         description=_("Duplicate the selected sessions with their parts and breakout rooms"),
         permissions=["add"],
     )
     def duplicate(self, request, queryset):
-        copies = [breakouts_services.duplicate_session(session=session) for session in queryset]
+        copies = [services.duplicate_session(session=session) for session in queryset]
         self.message_user(
             request,
             ngettext("Made %(n)d copy: %(names)s.", "Made %(n)d copies: %(names)s.", len(copies))

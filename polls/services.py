@@ -86,3 +86,19 @@ def edit_poll_answer(*, answer, text="", choices=()):
         answer.save(update_fields=["text", "updated_at"])
         answer.choices.set(choices)
     return answer
+
+
+@transaction.atomic
+def copy_polls(*, pairs):
+    """Copy the polls (and their choices) of each (original part, copied part) pair; the copies
+    start closed, with no answers."""
+    for original, copy in pairs:
+        for poll in original.polls.prefetch_related("choices"):
+            choices = list(poll.choices.all())
+            poll.pk, poll._state.adding = None, True
+            poll.part, poll.is_open = copy, False
+            poll.save()
+            for choice in choices:
+                choice.pk, choice._state.adding = None, True
+                choice.poll = poll
+                choice.save()

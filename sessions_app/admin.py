@@ -1,10 +1,8 @@
 """Organiser admin for the programme. Times are entered and shown in UTC."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from . import services
 from .models import Day, Host, Session, SessionPart, Summit
 
 admin.site.site_header = _("Summit organisers")
@@ -72,17 +70,6 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["day"]
     list_select_related = ["day__summit"]
     inlines = [SessionPartInline]
-    actions = ["duplicate"]
-
-    @admin.action(description=_("Duplicate the selected sessions with their parts"), permissions=["add"])
-    def duplicate(self, request, queryset):
-        copies = [services.duplicate_session(session=session)[0] for session in queryset]
-        self.message_user(
-            request,
-            ngettext("Made %(n)d copy: %(names)s.", "Made %(n)d copies: %(names)s.", len(copies))
-            % {"n": len(copies), "names": ", ".join(str(copy) for copy in copies)},
-            messages.SUCCESS,
-        )
 
 
 class SessionPartAdmin(admin.ModelAdmin):

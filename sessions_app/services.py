@@ -21,7 +21,7 @@ def _clone(instance, **changes):
 
 @transaction.atomic
 def duplicate_session(*, session):
-    """Copy a session and its parts (hosts and polls too) as the summit's next session number.
+    """Copy a session and its parts (with their hosts) as the summit's next session number.
 
     Returns the copy and a list of (original part, copied part) pairs.
     """
@@ -40,9 +40,4 @@ def copy_part(*, part, session):
     )
     copy.save()
     copy.hosts.set(part.hosts.all())
-    for poll in part.polls.prefetch_related("choices"):
-        poll_copy = _clone(poll, part=copy, is_open=False)
-        poll_copy.save()
-        for choice in poll.choices.all():
-            _clone(choice, poll=poll_copy).save()
     return copy

@@ -268,19 +268,6 @@ def _with_etag(request, response):
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
-def content_etag(view):
-    """ETag of the page's content, answered with 304 when the reader already has it."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            return response
-        return _with_etag(request, response)
-
-    return wrapper
-
-
 # --- bumps on save and delete, connected by each app for its own models -----------------------
 
 

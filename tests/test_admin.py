@@ -233,3 +233,16 @@ def test_part_change_page_refuses_one_room_for_two_groups(organiser_client):
     assert response.status_code == 200
     assert not BreakoutRoom.objects.filter(slug="clash").exists()
     assert Booking.objects.filter(room=taken).count() == 1
+
+
+def test_duplicate_session_action_copies_the_polls_closed_and_unanswered(demo, organiser_client):
+    from polls.models import Poll
+
+    session = Session.objects.get(day__summit=demo, number=6)
+    original = Poll.objects.get(part__session=session)
+    organiser_client.post(
+        admin_url(Session, "changelist"), {"action": "duplicate", "_selected_action": [session.pk]}
+    )
+    copy = Poll.objects.exclude(pk=original.pk).get(part__session__day__summit=demo)
+    assert copy.question == original.question and copy.part.session.number == 9
+    assert not copy.is_open and not copy.answers.exists()

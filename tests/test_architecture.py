@@ -121,8 +121,17 @@ def _upper_relation_names(app):
     return names
 
 
+def attributes(path):
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute):
+            yield node.lineno, node.attr
+
+
 @pytest.mark.parametrize("app", [a for a in APPS if FORBIDDEN[a]])
 def test_app_follows_no_relation_that_an_app_above_defines(app):
+    """Neither in a lookup ("part__polls", prefetch_related("charter_sections")) nor as an
+    attribute (part.polls)."""
     names = _upper_relation_names(app)
     offending = [
         f"{path.relative_to(ROOT)}:{line} follows {part!r} ({names[part]})"
@@ -131,6 +140,12 @@ def test_app_follows_no_relation_that_an_app_above_defines(app):
         if re.fullmatch(r"[a-z_]+(__[a-z_]+)*", text)
         for part in text.split("__")
         if part in names
+    ]
+    offending += [
+        f"{path.relative_to(ROOT)}:{line} follows .{name} ({names[name]})"
+        for path in python_files(app)
+        for line, name in attributes(path)
+        if name in names
     ]
     assert offending == []
 
