@@ -106,7 +106,15 @@ def test_organiser_opens_every_change_page(programme, organiser_client, model):
 
 
 # Rows that participants make, or that services write (seats, assignment runs): no add page.
-NOT_ADDED_IN_ADMIN = {"Participant", "Preference", "Assignment", "AssignmentRun", "PollAnswer", "Feedback"}
+NOT_ADDED_IN_ADMIN = {
+    "Participant",
+    "Preference",
+    "Assignment",
+    "AssignmentRun",
+    "PollAnswer",
+    "Feedback",
+    "SeatChange",
+}
 
 
 @pytest.mark.parametrize("model", PROGRAMME_MODELS, ids=model_id)
