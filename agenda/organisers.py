@@ -35,6 +35,7 @@ PERMISSIONS = {
         "preference": "view",
         "assignment": "add change delete view",
         "assignmentrun": "view delete publish",
+        "checkin": "add change delete view",
     },
     "charter": {
         "chartersection": "add change delete view",
