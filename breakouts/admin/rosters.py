@@ -16,7 +16,7 @@ from summit.spreadsheet import csv_response
 
 from .. import selectors, services
 from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant
-from .rooms import BookingInline
+from .rooms import BookingInline, BreakoutRoomForm, report_rooms_errors
 
 
 class MoveForm(forms.Form):
@@ -45,6 +45,21 @@ class MoveForm(forms.Form):
 
 @admin.register(BreakoutRoom)
 class BreakoutRoomAdmin(admin.ModelAdmin):
+    form = BreakoutRoomForm
+    fields = [
+        "part",
+        ("position", "title", "slug"),
+        ("track", "format"),
+        ("room_a", "room_b"),
+        "aim",
+        "why_join",
+        "process",
+        ("resource_title", "resource_url"),
+        ("notes_url", "notes_have_content"),
+        "check_in_hosts",
+        "roster_link",
+    ]
+    filter_horizontal = ["check_in_hosts"]
     list_display = ["title", "part", "format", "room_codes", "notes_have_content", "roster_link"]
     readonly_fields = ["roster_link"]
     list_filter = ["format", "notes_have_content", "summit", "part__session__day", "part"]
@@ -53,6 +68,10 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["title"]}
     inlines = [BookingInline]
     actions = ["duplicate"]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report_rooms_errors(request, [form])
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("part__session")
@@ -102,6 +121,8 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not can_move:
                 raise PermissionDenied
+            if "remove" in request.POST and "confirm" not in request.POST:
+                return self._confirm_removal(request, breakout_room)
             done = self._roster_post(request, breakout_room, form)
             if done:
                 return HttpResponseRedirect(request.path)
@@ -117,6 +138,23 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
             "can_move": can_move,
         }
         return TemplateResponse(request, "admin/breakouts/roster.html", context)
+
+    def _confirm_removal(self, request, breakout_room):
+        """Removing someone asks first, and says who is told and who moves up."""
+        entry = get_object_or_404(
+            Assignment.objects.select_related("participant__user", "booking__room"),
+            pk=request.POST.get("remove"),
+            breakout_room=breakout_room,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Remove %(name)s from “%(title)s”?")
+            % {"name": entry.participant.display_name, "title": breakout_room.title},
+            "opts": self.model._meta,
+            "breakout_room": breakout_room,
+            "entry": entry,
+        }
+        return TemplateResponse(request, "admin/breakouts/roster_remove.html", context)
 
     def _roster_post(self, request, breakout_room, form):
         try:
@@ -142,7 +180,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 services.leave(participant=entry.participant, breakout_room=breakout_room, by=request.user)
                 self.message_user(
                     request,
-                    _("%(name)s left “%(title)s”.")
+                    _("%(name)s left “%(title)s” and gets an e-mail about it.")
                     % {"name": entry.participant.display_name, "title": breakout_room.title},
                     messages.SUCCESS,
                 )
