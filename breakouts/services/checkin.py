@@ -80,10 +80,10 @@ def release_no_shows(*, part, at=None):
     when its release minute has come. Only as many seats go as people wait; the latest to take a
     seat gives it up first. Both sides get an e-mail after the commit."""
     at = at or timezone.now()
-    # The picking row first, then the part's bookings (the order publish_run takes them in).
-    picking = (
-        Picking.objects.select_for_update().select_related("part__session").filter(part_id=part.pk).first()
-    )
+    # The picking row first, then the part's bookings (the order publish_run takes them in). Only
+    # the picking row: locking the part too would block the seats pickers insert (they reference it).
+    locking = Picking.objects.select_for_update(of=("self",)).select_related("part__session")
+    picking = locking.filter(part_id=part.pk).first()
     if picking is None or picking.release_after_minutes is None:
         raise BreakoutError(_("%(part)s does not release no-shows' seats.") % {"part": part.code})
     if picking.released_at is not None:
