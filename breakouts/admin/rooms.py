@@ -188,6 +188,12 @@ class PickingInline(admin.StackedInline):
     verbose_name = _("picking window")
     verbose_name_plural = _("picking window")
 
+    def has_add_permission(self, request, obj=None):
+        # A part has one window: once it has it, there is nothing to add.
+        if obj is not None and Picking.objects.filter(part_id=obj.pk).exists():
+            return False
+        return super().has_add_permission(request, obj)
+
 
 @admin.register(Picking)
 class PickingAdmin(admin.ModelAdmin):
