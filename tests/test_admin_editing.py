@@ -183,3 +183,11 @@ def test_publish_page_asks_then_publishes(organiser_client, run, django_capture_
         organiser_client.post(url)
     run.refresh_from_db()
     assert run.published_at is not None
+
+
+def test_breakout_room_list_shows_seats_taken_of_capacity(organiser_client):
+    summit, part, [breakout] = make_programme(breakouts=1, double_sessions=0, onsite=4, online=0)
+    open_picking(part)
+    services.pick(participant=make_participant(summit, mode=Mode.ONSITE), breakout_room=breakout)
+    html = organiser_client.get(admin_url(BreakoutRoom, "changelist")).content.decode()
+    assert "1 / 4" in html

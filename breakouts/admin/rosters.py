@@ -60,7 +60,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         "roster_link",
     ]
     filter_horizontal = ["check_in_hosts"]
-    list_display = ["title", "part", "format", "room_codes", "notes_have_content", "roster_link"]
+    list_display = ["title", "part", "format", "room_codes", "onsite_seats", "online_seats", "roster_link"]
     readonly_fields = ["roster_link"]
     list_filter = ["format", "notes_have_content", "summit", "part__session__day", "part"]
     search_fields = ["title", "slug", "track", "aim", "why_join", "process"]
@@ -74,8 +74,16 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         report_rooms_errors(request, [form])
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("part__session")
+        queryset = super().get_queryset(request).select_related("part__session").with_seat_counts()
         return queryset.prefetch_related("bookings__room")
+
+    @admin.display(description=_("onsite taken / seats"))
+    def onsite_seats(self, obj):
+        return f"{obj.onsite_taken} / {obj.onsite_capacity}" if obj.offers_onsite else "—"
+
+    @admin.display(description=_("online taken / seats"))
+    def online_seats(self, obj):
+        return f"{obj.online_taken} / {obj.online_capacity}" if obj.offers_online else "—"
 
     @admin.display(description=_("rooms"))
     def room_codes(self, obj):

@@ -169,3 +169,19 @@ def test_checkin_page_refuses_participants(client, full_room):
     assert client.get(checkin_url(summit, room)).status_code == 403
     assert client.post(checkin_url(summit, room), {"participant": seated[1].pk}).status_code == 403
     assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("people", [3, 30])
+def test_checkin_page_queries_stay_the_same_as_the_room_fills(client, django_assert_num_queries, people):
+    summit, part, [room] = make_programme(breakouts=1, double_sessions=0, onsite=people, online=0)
+    open_picking(part)
+    organiser = make_organiser()
+    for _ in range(people):
+        participant, _entry = seat(summit, room)
+        services.check_in(participant=participant, breakout_room=room, by=organiser)
+    client.force_login(organiser)
+    client.get(checkin_url(summit, room))
+    # session, user, summit, breakout room, permissions (user, groups), entries, check-in count
+    with django_assert_num_queries(8):
+        response = client.get(checkin_url(summit, room))
+    assert response.status_code == 200
