@@ -96,6 +96,14 @@ class SessionAdmin(admin.ModelAdmin):
     inlines = [SessionPartInline]
     actions = ["duplicate"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Find a session as the autocomplete shows it: "Session 4" or "4" finds number 4."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = re.fullmatch(r"(?:\w+\s+)?(\d{1,3}):?", search_term.strip())
+        if number:
+            results = results | queryset.filter(number=int(number.group(1)))
+        return results, may_have_duplicates
+
     @admin.action(description=_("Duplicate the selected sessions with their parts"), permissions=["add"])
     def duplicate(self, request, queryset):
         copies = [services.duplicate_session(session=session)[0] for session in queryset]

@@ -191,3 +191,23 @@ def test_breakout_room_list_shows_seats_taken_of_capacity(organiser_client):
     services.pick(participant=make_participant(summit, mode=Mode.ONSITE), breakout_room=breakout)
     html = organiser_client.get(admin_url(BreakoutRoom, "changelist")).content.decode()
     assert "1 / 4" in html
+
+
+def autocomplete(client, model_name, field_name, term, app_label="breakouts"):
+    params = {"term": term, "app_label": app_label, "model_name": model_name, "field_name": field_name}
+    response = client.get(reverse("admin:autocomplete"), params)
+    return [int(r["id"]) for r in json.loads(response.content)["results"]]
+
+
+def test_room_autocomplete_finds_a_room_by_what_it_shows(organiser_client):
+    summit, part, [breakout] = make_programme(breakouts=1, double_sessions=0)
+    room = make_room(summit, code="03", name="Hall")
+    make_room(summit, code="04")
+    assert autocomplete(organiser_client, "booking", "room", str(room)) == [room.pk]
+
+
+def test_session_autocomplete_finds_a_session_by_its_number(organiser_client):
+    summit, part, _ = make_programme(breakouts=1)
+    session = part.session
+    found = autocomplete(organiser_client, "sessionpart", "session", "Session 1", app_label="sessions_app")
+    assert found == [session.pk]

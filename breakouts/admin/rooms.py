@@ -19,6 +19,14 @@ class RoomAdmin(admin.ModelAdmin):
     autocomplete_fields = ["summit"]
     list_select_related = ["summit"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Find a room as the autocomplete shows it ("Room 03 (Hall)"): the word "Room" is dropped."""
+        word = (str(_("Room %(code)s")) % {"code": ""}).strip().lower()
+        term = search_term.strip()
+        if term.lower().startswith(word + " "):
+            term = term[len(word) :].strip().split(" (")[0]
+        return super().get_search_results(request, queryset, term)
+
 
 class BookingInline(admin.TabularInline):
     """The rooms booked, read only: bookings change through services.set_rooms (the room fields
