@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from agenda.dashboard import breakout_rooms_with_fill
 from breakouts import services
-from breakouts.models import Assignment, BreakoutRoom, CheckIn, Mode, Participant
+from breakouts.models import Assignment, CheckIn, Participant
 from sessions_app.models import Summit
 
 #: Walk-ins found by a search, beyond the room's own seats and waitlist, are listed up to this many.
@@ -72,9 +72,9 @@ def _people(breakout_room, query):
 def room(request, summit, breakout):
     """One breakout room's check-in list: search by name, one tap to check in or undo."""
     summit = get_object_or_404(Summit, slug=summit)
-    breakout_room = get_object_or_404(
-        BreakoutRoom.objects.select_related("part__session", "summit"), summit=summit, slug=breakout
-    )
+    # With its counts of the whole room (seats taken, check-ins), whatever the search shows.
+    rooms = breakout_rooms_with_fill(summit).select_related("part__session", "summit")
+    breakout_room = get_object_or_404(rooms, slug=breakout)
     if not services.can_check_in(request.user, breakout_room):
         raise PermissionDenied
     query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
@@ -103,8 +103,8 @@ def room(request, summit, breakout):
         "seated": seated,
         "waiting": [e for e in entries if e.status == Assignment.Status.WAITLISTED],
         "walk_ins": walk_ins,
-        "checked_in": CheckIn.objects.filter(breakout_room=breakout_room).count(),
-        "onsite_seated": sum(1 for e in seated if e.mode == Mode.ONSITE),
+        "checked_in": breakout_room.checked_in,
+        "onsite_seated": breakout_room.onsite_taken,
         "nav": "checkin",
     }
     return render(request, "agenda/checkin.html", context)

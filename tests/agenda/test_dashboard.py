@@ -50,11 +50,15 @@ def test_dashboard_shows_fill_and_waitlist_per_breakout_room_and_mode(organiser_
 def test_dashboard_refreshes_itself_only_while_picking_is_live(organiser_client):
     summit, part, _ = make_programme(breakouts=1)
     picking = open_picking(part)
-    assert b'http-equiv="refresh"' in organiser_client.get(dashboard_url(summit)).content
+    html = organiser_client.get(dashboard_url(summit)).content
+    # The script polls; without script a meta refresh does (inside noscript).
+    assert b'data-refresh-seconds="30"' in html
+    assert b'<noscript><meta http-equiv="refresh" content="30"></noscript>' in html
     picking.opens_at = dt.datetime(2020, 1, 1, tzinfo=UTC)
     picking.closes_at = dt.datetime(2020, 1, 2, tzinfo=UTC)
     picking.save()
-    assert b'http-equiv="refresh"' not in organiser_client.get(dashboard_url(summit)).content
+    html = organiser_client.get(dashboard_url(summit)).content
+    assert b"data-refresh-seconds" not in html and b'http-equiv="refresh"' not in html
 
 
 def test_ranked_part_flags_over_and_under_asked_rooms(organiser_client):
