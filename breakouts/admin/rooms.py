@@ -2,6 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from summit.admin_positions import NextFreePositionFormSet
@@ -83,6 +84,11 @@ class BreakoutRoomForm(forms.ModelForm):
                 self.fields[name].queryset = self.fields[name].queryset.filter(
                     summit_id=self.instance.summit_id
                 )
+            if "check_in_hosts" in self.fields:
+                # Hosts are the summit's own people (or staff), not every account on the site.
+                people = Q(is_staff=True) | Q(participations__summit_id=self.instance.summit_id)
+                hosts = self.fields["check_in_hosts"]
+                hosts.queryset = hosts.queryset.filter(people).distinct().order_by("username")
             rooms = [b.room for b in self.instance.bookings.order_by("label")]
             if rooms:
                 self.fields["room_a"].initial = rooms[0]

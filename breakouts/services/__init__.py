@@ -2,7 +2,14 @@
 BreakoutError. Views, admin actions, commands and the API all call these."""
 
 from ..exceptions import BreakoutError
-from .checkin import can_check_in, check_in, due_releases, release_no_shows, undo_check_in
+from .checkin import (
+    can_check_in,
+    check_in,
+    due_releases,
+    release_all_due,
+    release_no_shows,
+    undo_check_in,
+)
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (
@@ -35,6 +42,7 @@ __all__ = [
     "open_now",
     "pick",
     "register",
+    "release_all_due",
     "release_no_shows",
     "reset_calendar_token",
     "schedule",

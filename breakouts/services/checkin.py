@@ -138,3 +138,15 @@ def release_no_shows(*, part, at=None):
 def checked_in_ids(breakout_room):
     """The ids of participants checked in to a breakout room."""
     return set(CheckIn.objects.filter(breakout_room=breakout_room).values_list("participant_id", flat=True))
+
+
+def release_all_due(*, at=None):
+    """Release every part whose release minute has come: the one call a periodic task makes.
+    Returns (part, Release or BreakoutError) pairs; one part failing does not stop the others."""
+    outcomes = []
+    for picking in due_releases(at=at):
+        try:
+            outcomes.append((picking.part, release_no_shows(part=picking.part, at=at)))
+        except BreakoutError as error:
+            outcomes.append((picking.part, error))
+    return outcomes

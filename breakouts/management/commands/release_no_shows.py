@@ -11,20 +11,18 @@ class Command(BaseCommand):
     )
 
     def handle(self, **options):
-        failed = 0
-        due = services.due_releases()
-        if not due:
+        outcomes = services.release_all_due()
+        if not outcomes:
             self.stdout.write("No release is due.")
-        for picking in due:
-            try:
-                release = services.release_no_shows(part=picking.part)
-            except services.BreakoutError as error:
+        failed = 0
+        for part, outcome in outcomes:
+            if isinstance(outcome, services.BreakoutError):
                 failed += 1
-                self.stderr.write(f"{picking.part.code}: {error}")
+                self.stderr.write(f"{part.code}: {outcome}")
                 continue
             self.stdout.write(
-                f"{picking.part.code}: released {len(release.released)} seats, "
-                f"seated {len(release.promoted)} people from the waitlist."
+                f"{part.code}: released {len(outcome.released)} seats, "
+                f"seated {len(outcome.promoted)} people from the waitlist."
             )
         if failed:
             raise CommandError(f"{failed} release(s) failed.")
