@@ -113,6 +113,8 @@ class PartState:
     @property
     def countdown(self):
         """Time left until the window opens (scheduled) or closes (open), else None."""
+        if self.picking is None:
+            return None
         if self.state == "scheduled":
             return self.picking.opens_at - self.now
         if self.state == "open":
@@ -139,7 +141,7 @@ class PartState:
     @property
     def release_is_due(self):
         due = self.release_due_at
-        return bool(due and due <= self.now and self.picking.released_at is None)
+        return bool(due and self.picking and due <= self.now and self.picking.released_at is None)
 
     @property
     def checked_in(self):
@@ -152,7 +154,7 @@ class PartState:
     @property
     def chart(self):
         """Rows of the fill chart (inline SVG): one bar per breakout room and mode, in pixels."""
-        rows = []
+        rows: list[dict] = []
         for room in self.rooms:
             for fill in room.modes:
                 y = len(rows) * CHART_ROW
