@@ -36,6 +36,7 @@ PERMISSIONS = {
         "assignment": "add change delete view",
         "assignmentrun": "view delete publish",
         "seatchange": "view",
+        "checkin": "add change delete view",
     },
     "charter": {
         "chartersection": "add change delete view",

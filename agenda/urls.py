@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import charter, participant, polls, programme, ranking, summits
+from .views import charter, checkin, participant, polls, programme, ranking, summits
 
 app_name = "agenda"
 
@@ -22,6 +22,8 @@ summit_pages = [
     path("schedule.json", programme.schedule_json, name="schedule_json"),
     path("schedule.xml", programme.schedule_xml, name="schedule_xml"),
     path("schedule.ics", programme.schedule_ics, name="schedule_ics"),
+    path("checkin/", checkin.room_list, name="checkin"),
+    path("checkin/<slug:breakout>/", checkin.room, name="checkin_room"),
     path("charter/", charter.charter, name="charter"),
     path("charter/feedback/", charter.feedback, name="feedback"),
     path("charter/feedback/mine/", charter.my_feedback, name="my_feedback"),

@@ -1,7 +1,14 @@
 """Organiser admin for the programme. Times are entered and shown in UTC."""
 
+import contextlib
+import datetime as dt
+import re
+
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from summit.admin_positions import NextFreePositionFormSet
 
 from .models import Day, Host, Session, SessionPart, Summit
 
@@ -43,9 +50,24 @@ class DayAdmin(admin.ModelAdmin):
     list_select_related = ["summit"]
     inlines = [SessionInline]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Find a day as the autocomplete shows it: "Day 3", "3", or its date (2022-04-08)."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        found = Q()
+        number = re.fullmatch(r"(?:\w+\s+)?(\d{1,3})", term)
+        if number:
+            found |= Q(position=int(number.group(1)))
+        with contextlib.suppress(ValueError):
+            found |= Q(date=dt.date.fromisoformat(term))
+        if found:
+            results = results | queryset.filter(found)
+        return results, may_have_duplicates
+
 
 class SessionPartInline(admin.StackedInline):
     model = SessionPart
+    formset = NextFreePositionFormSet
     extra = 0
     fields = [
         ("position", "code", "kind"),
@@ -70,6 +92,14 @@ class SessionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["day"]
     list_select_related = ["day__summit"]
     inlines = [SessionPartInline]
+
+    def get_search_results(self, request, queryset, search_term):
+        """Find a session as the autocomplete shows it: "Session 4" or "4" finds number 4."""
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        number = re.fullmatch(r"(?:\w+\s+)?(\d{1,3}):?", search_term.strip())
+        if number:
+            results = results | queryset.filter(number=int(number.group(1)))
+        return results, may_have_duplicates
 
 
 class SessionPartAdmin(admin.ModelAdmin):

@@ -11,6 +11,8 @@ from . import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     *([path("bench/ceiling", views.benchmark_ceiling)] if settings.BENCHMARK_CEILING else []),
+    # The organisers' control room (agenda/control_room.py) sits beside the admin it extends.
+    path("admin/summit/", include("agenda.control_room")),
     path("admin/", admin.site.urls),
     path("language/", views.choose_language, name="language"),
     path("accounts/signup/", participant.signup, name="signup"),

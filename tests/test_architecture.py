@@ -217,6 +217,7 @@ RULE_TESTS = {
     "assignment_mode_valid": "breakouts::test_assignment_mode_must_be_onsite_or_online",
     "confirmed_seats_have_a_room": "breakouts::test_a_confirmed_seat_without_a_room_is_refused",
     "assignment_run_published_by_needs_time": "breakouts::test_a_run_published_by_someone_says_when",
+    "check_in_once_per_room": "breakouts::test_a_participant_is_checked_in_once_per_breakout_room",
     "charter_section_slug_unique": "charter::test_charter_section_slug_is_unique_per_summit",
     "principle_slug_unique": "charter::test_principle_slug_is_unique_per_summit",
     "concept_term_unique": "charter::test_concept_term_is_unique_per_summit",

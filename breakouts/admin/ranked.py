@@ -2,14 +2,19 @@
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+
+from summit.spreadsheet import csv_response
 
 from ..models import AssignmentRun, Mode, Picking
 from ..ranked import services as ranking
+from ..ranked.preview import PREVIEW_HEADER, preview_csv_rows, run_preview
 
 
 @admin.register(AssignmentRun)
@@ -80,25 +85,23 @@ class AssignmentRunAdmin(admin.ModelAdmin):
         permissions=["publish"],
     )
     def publish(self, request, queryset):
-        runs = list(queryset.select_related("part"))
+        """Publishing asks first: the action leads to the confirmation page of the one run."""
+        runs = list(queryset.values_list("pk", flat=True)[:2])
         if len(runs) != 1:
             self.message_user(request, _("Select exactly one run to publish."), messages.ERROR)
-            return
-        try:
-            run = ranking.publish_run(run=runs[0], by=request.user)
-        except ranking.RankingError as error:
-            self.message_user(request, str(error), messages.ERROR)
-            return
-        self.message_user(
-            request,
-            _("Published %(run)s: participants see their seats and get an email.") % {"run": run},
-            messages.SUCCESS,
-        )
+            return None
+        return HttpResponseRedirect(reverse("admin:breakouts_assignmentrun_publish", args=[runs[0]]))
 
     def get_urls(self):
         report = self.admin_site.admin_view(self.report_view)
+        preview = self.admin_site.admin_view(self.preview_view)
+        preview_csv = self.admin_site.admin_view(self.preview_csv)
+        publish = self.admin_site.admin_view(self.publish_view)
         return [
             path("<int:pk>/report/", report, name="breakouts_assignmentrun_report"),
+            path("<int:pk>/preview/", preview, name="breakouts_assignmentrun_preview"),
+            path("<int:pk>/preview.csv", preview_csv, name="breakouts_assignmentrun_preview_csv"),
+            path("<int:pk>/publish/", publish, name="breakouts_assignmentrun_publish"),
             *super().get_urls(),
         ]
 
@@ -115,6 +118,55 @@ class AssignmentRunAdmin(admin.ModelAdmin):
             **report_context(run.report),
         }
         return TemplateResponse(request, "admin/breakouts/assignmentrun/report.html", context)
+
+    def _run(self, request, pk):
+        runs = self.get_queryset(request).select_related("part__session__day", "run_by", "published_by")
+        run = get_object_or_404(runs, pk=pk)
+        if not self.has_view_permission(request, run):
+            raise PermissionDenied
+        return run
+
+    def _preview_context(self, request, run, title):
+        return {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "run": run,
+            "title": title,
+            "rows": run_preview(run),
+            "modes": [(Mode(mode).label, counts) for mode, counts in run.report.get("modes", {}).items()],
+        }
+
+    def preview_view(self, request, pk):
+        """Who gets which room in this run, before anyone sees it."""
+        run = self._run(request, pk)
+        context = self._preview_context(request, run, _("Preview: %(run)s") % {"run": run})
+        return TemplateResponse(request, "admin/breakouts/assignmentrun/preview.html", context)
+
+    def preview_csv(self, request, pk):
+        run = self._run(request, pk)
+        filename = slugify(f"{run.part.code}-seed-{run.seed}") or "assignment"
+        return csv_response(f"{filename}.csv", PREVIEW_HEADER, preview_csv_rows(run, run_preview(run)))
+
+    def publish_view(self, request, pk):
+        """Publishing a run, confirmed: GET shows what it will do, POST does it."""
+        if not self.has_publish_permission(request):
+            raise PermissionDenied
+        run = self._run(request, pk)
+        if request.method == "POST":
+            try:
+                run = ranking.publish_run(run=run, by=request.user)
+            except ranking.RankingError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    _("Published %(run)s: participants see their seats and get an email.") % {"run": run},
+                    messages.SUCCESS,
+                )
+            return HttpResponseRedirect(reverse("admin:breakouts_assignmentrun_report", args=[run.pk]))
+        context = self._preview_context(request, run, _("Publish %(run)s?") % {"run": run})
+        context["confirm"] = True
+        return TemplateResponse(request, "admin/breakouts/assignmentrun/preview.html", context)
 
 
 def _pct(value, total):

@@ -1,9 +1,11 @@
 """Admin of rooms and breakout rooms: bookings, the inlines a session part shows, picking windows."""
 
 from django import forms
-from django.contrib import admin
-from django.forms.models import BaseInlineFormSet
+from django.contrib import admin, messages
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from summit.admin_positions import NextFreePositionFormSet
 
 from .. import services
 from ..models import Booking, BreakoutRoom, Picking, Room
@@ -18,13 +20,33 @@ class RoomAdmin(admin.ModelAdmin):
     autocomplete_fields = ["summit"]
     list_select_related = ["summit"]
 
+    def get_search_results(self, request, queryset, search_term):
+        """Find a room as the autocomplete shows it ("Room 03 (Hall)"): the word "Room" is dropped."""
+        word = (str(_("Room %(code)s")) % {"code": ""}).strip().lower()
+        term = search_term.strip()
+        if term.lower().startswith(word + " "):
+            term = term[len(word) :].strip().split(" (")[0]
+        return super().get_search_results(request, queryset, term)
+
 
 class BookingInline(admin.TabularInline):
+    """The rooms booked, read only: bookings change through services.set_rooms (the room fields
+    above), which keeps seats with their room and refuses to drop a room that has seats."""
+
     model = Booking
     extra = 0
-    max_num = 2
     fields = ["label", "room"]
-    autocomplete_fields = ["room"]
+    readonly_fields = ["label", "room"]
+    verbose_name_plural = _("rooms booked (change them with the room fields above)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class BreakoutRoomForm(forms.ModelForm):
@@ -57,6 +79,16 @@ class BreakoutRoomForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            # Only the rooms of the breakout room's summit are offered.
+            for name in ("room_a", "room_b"):
+                self.fields[name].queryset = self.fields[name].queryset.filter(
+                    summit_id=self.instance.summit_id
+                )
+            if "check_in_hosts" in self.fields:
+                # Hosts are the summit's own people (or staff), not every account on the site.
+                people = Q(is_staff=True) | Q(participations__summit_id=self.instance.summit_id)
+                hosts = self.fields["check_in_hosts"]
+                hosts.queryset = hosts.queryset.filter(people).distinct().order_by("username")
             rooms = [b.room for b in self.instance.bookings.order_by("label")]
             if rooms:
                 self.fields["room_a"].initial = rooms[0]
@@ -72,14 +104,37 @@ class BreakoutRoomForm(forms.ModelForm):
         room_a, room_b = cleaned.get("room_a"), cleaned.get("room_b")
         if room_a and room_b and room_a == room_b:
             self.add_error("room_b", _("A double session needs two different rooms."))
+        part = cleaned.get("part") or (self.instance.part if self.instance.part_id else None)
+        summit_id = part.session.day.summit_id if part else None
+        for name in ("room_a", "room_b"):
+            room = cleaned.get(name)
+            if room and summit_id and room.summit_id != summit_id:
+                self.add_error(name, _("The room belongs to another summit."))
         return cleaned
 
     def _save_m2m(self):
         super()._save_m2m()
-        services.set_rooms(breakout_room=self.instance, rooms=self.chosen_rooms)
+        # A refusal of the service (a room dropped that still has seats) keeps the old rooms; the
+        # admin shows it as a message (see save_related), the rest of the form is saved.
+        try:
+            services.set_rooms(breakout_room=self.instance, rooms=self.chosen_rooms)
+        except services.BreakoutError as error:
+            self.rooms_error = str(error)
 
 
-class BreakoutRoomFormSet(BaseInlineFormSet):
+def report_rooms_errors(request, forms_):
+    """Tell the organiser which breakout rooms kept their old rooms, and why."""
+    for form in forms_:
+        error = getattr(form, "rooms_error", None)
+        if error:
+            messages.error(
+                request,
+                _("Rooms of “%(title)s” not changed: %(error)s")
+                % {"title": form.instance.title, "error": error},
+            )
+
+
+class BreakoutRoomFormSet(NextFreePositionFormSet):
     """Offers only the part's summit's rooms, and refuses a room booked twice in the part."""
 
     def _limit_rooms(self, form):
@@ -126,20 +181,57 @@ class BreakoutRoomInline(admin.StackedInline):
         ("resource_title", "resource_url"),
         ("notes_url", "notes_have_content"),
     ]
+    prepopulated_fields = {"slug": ["title"]}
     show_change_link = True
+
+
+PICKING_FIELDS = [
+    ("method", "rank_count"),
+    ("opens_at", "closes_at"),
+    ("rank_costs", "unranked_cost"),
+    "release_after_minutes",
+]
 
 
 class PickingInline(admin.StackedInline):
     model = Picking
     extra = 0
     max_num = 1
-    fields = [("method", "rank_count"), ("opens_at", "closes_at"), ("rank_costs", "unranked_cost")]
+    min_num = 0
+    fields = PICKING_FIELDS
+    verbose_name = _("picking window")
+    verbose_name_plural = _("picking window")
+
+    def has_add_permission(self, request, obj=None):
+        # A part has one window: once it has it, there is nothing to add.
+        if obj is not None and Picking.objects.filter(part_id=obj.pk).exists():
+            return False
+        return super().has_add_permission(request, obj)
 
 
 @admin.register(Picking)
 class PickingAdmin(admin.ModelAdmin):
-    list_display = ["part", "method", "opens_at", "closes_at", "rank_count"]
+    list_display = ["part", "method", "opens_at", "closes_at", "rank_count", "release_after_minutes"]
     list_filter = ["method", "part__session__day__summit"]
     search_fields = ["part__code", "part__title"]
     autocomplete_fields = ["part"]
     list_select_related = ["part__session"]
+    fields = ["part", *PICKING_FIELDS]
+    actions = ["open_now", "close_now"]
+
+    def _each(self, request, queryset, service, done):
+        for picking in queryset.select_related("part"):
+            try:
+                service(part=picking.part)
+            except services.BreakoutError as error:
+                self.message_user(request, str(error), messages.ERROR)
+            else:
+                self.message_user(request, done % {"part": picking.part.code}, messages.SUCCESS)
+
+    @admin.action(description=_("Open picking now"), permissions=["change"])
+    def open_now(self, request, queryset):
+        self._each(request, queryset, services.open_now, _("Picking for %(part)s is open."))
+
+    @admin.action(description=_("Close picking now"), permissions=["change"])
+    def close_now(self, request, queryset):
+        self._each(request, queryset, services.close_now, _("Picking for %(part)s is closed."))

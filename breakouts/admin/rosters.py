@@ -16,7 +16,7 @@ from summit.spreadsheet import csv_response
 
 from .. import selectors, services
 from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant
-from .rooms import BookingInline
+from .rooms import BookingInline, BreakoutRoomForm, report_rooms_errors
 
 
 class MoveForm(forms.Form):
@@ -45,7 +45,22 @@ class MoveForm(forms.Form):
 
 @admin.register(BreakoutRoom)
 class BreakoutRoomAdmin(admin.ModelAdmin):
-    list_display = ["title", "part", "format", "room_codes", "notes_have_content", "roster_link"]
+    form = BreakoutRoomForm
+    fields = [
+        "part",
+        ("position", "title", "slug"),
+        ("track", "format"),
+        ("room_a", "room_b"),
+        "aim",
+        "why_join",
+        "process",
+        ("resource_title", "resource_url"),
+        ("notes_url", "notes_have_content"),
+        "check_in_hosts",
+        "roster_link",
+    ]
+    filter_horizontal = ["check_in_hosts"]
+    list_display = ["title", "part", "format", "room_codes", "onsite_seats", "online_seats", "roster_link"]
     readonly_fields = ["roster_link"]
     list_filter = ["format", "notes_have_content", "summit", "part__session__day", "part"]
     search_fields = ["title", "slug", "track", "aim", "why_join", "process"]
@@ -54,9 +69,21 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
     inlines = [BookingInline]
     actions = ["duplicate"]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        report_rooms_errors(request, [form])
+
     def get_queryset(self, request):
-        queryset = super().get_queryset(request).select_related("part__session")
+        queryset = super().get_queryset(request).select_related("part__session").with_seat_counts()
         return queryset.prefetch_related("bookings__room")
+
+    @admin.display(description=_("onsite taken / seats"))
+    def onsite_seats(self, obj):
+        return f"{obj.onsite_taken} / {obj.onsite_capacity}" if obj.offers_onsite else "—"
+
+    @admin.display(description=_("online taken / seats"))
+    def online_seats(self, obj):
+        return f"{obj.online_taken} / {obj.online_capacity}" if obj.offers_online else "—"
 
     @admin.display(description=_("rooms"))
     def room_codes(self, obj):
@@ -102,6 +129,8 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         if request.method == "POST":
             if not can_move:
                 raise PermissionDenied
+            if "remove" in request.POST and "confirm" not in request.POST:
+                return self._confirm_removal(request, breakout_room)
             done = self._roster_post(request, breakout_room, form)
             if done:
                 return HttpResponseRedirect(request.path)
@@ -117,6 +146,23 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
             "can_move": can_move,
         }
         return TemplateResponse(request, "admin/breakouts/roster.html", context)
+
+    def _confirm_removal(self, request, breakout_room):
+        """Removing someone asks first, and says who is told and who moves up."""
+        entry = get_object_or_404(
+            Assignment.objects.select_related("participant__user", "booking__room"),
+            pk=request.POST.get("remove"),
+            breakout_room=breakout_room,
+        )
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Remove %(name)s from “%(title)s”?")
+            % {"name": entry.participant.display_name, "title": breakout_room.title},
+            "opts": self.model._meta,
+            "breakout_room": breakout_room,
+            "entry": entry,
+        }
+        return TemplateResponse(request, "admin/breakouts/roster_remove.html", context)
 
     def _roster_post(self, request, breakout_room, form):
         try:
@@ -142,7 +188,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 services.leave(participant=entry.participant, breakout_room=breakout_room, by=request.user)
                 self.message_user(
                     request,
-                    _("%(name)s left “%(title)s”.")
+                    _("%(name)s left “%(title)s” and gets an e-mail about it.")
                     % {"name": entry.participant.display_name, "title": breakout_room.title},
                     messages.SUCCESS,
                 )

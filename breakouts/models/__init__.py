@@ -1,6 +1,7 @@
 """Breakout rooms, the rooms they are held in, participants and their seats."""
 
 from .audit import SeatChange
+from .checkin import CheckIn
 from .people import Mode, Participant, new_calendar_token
 from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, Room
 from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
@@ -12,6 +13,7 @@ __all__ = [
     "Booking",
     "BreakoutRoom",
     "BreakoutRoomQuerySet",
+    "CheckIn",
     "Mode",
     "Participant",
     "Picking",

@@ -29,6 +29,7 @@ class SeatChange(models.Model):
         MOVED = "moved", _("Moved by an organiser")
         REMOVED = "removed", _("Removed by an organiser")
         FILLED = "filled", _("Waitlist seated by an organiser")
+        RELEASED = "released", _("Released: not checked in")
         ATTENDANCE = "attendance", _("Attendance changed")
         ASSIGNED = "assigned", _("Assignment published")
         ASSIGNMENT_CLEARED = "assignment_cleared", _("Replaced by a published assignment")

@@ -1,6 +1,7 @@
 """Rooms, the breakout rooms held in them, and the bookings that tie the two (A and B of a
 double session)."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, Sum, Value, When
@@ -134,6 +135,13 @@ class BreakoutRoom(models.Model):
     notes_have_content = models.BooleanField(_("notes have content"), default=False)
     rooms: "models.ManyToManyField[Room, Booking]" = models.ManyToManyField(
         Room, through="Booking", related_name="breakout_rooms"
+    )
+    check_in_hosts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hosts who check people in"),
+        help_text=_("Accounts that may check participants in to this breakout room on the day."),
     )
     updated_at = models.DateTimeField(auto_now=True)
 

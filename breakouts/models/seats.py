@@ -50,6 +50,16 @@ class Picking(models.Model):
         blank=True,
         help_text=_("Must be higher than the last rank's cost. Blank: twice the last rank's cost."),
     )
+    release_after_minutes = models.PositiveSmallIntegerField(
+        _("release no-shows after (minutes)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Minutes after the part starts when the onsite seats of people not checked in go to "
+            "the room's onsite waitlist; both sides get an e-mail. Blank: never."
+        ),
+    )
+    released_at = models.DateTimeField(_("no-shows released at"), null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["opens_at"]

@@ -2,6 +2,14 @@
 BreakoutError. Views, admin actions, commands and the API all call these."""
 
 from ..exceptions import BreakoutError
+from .checkin import (
+    can_check_in,
+    check_in,
+    due_releases,
+    release_all_due,
+    release_no_shows,
+    undo_check_in,
+)
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (
@@ -14,22 +22,33 @@ from .registration import (
     update_registration,
 )
 from .rooms import duplicate_breakout_room, duplicate_session, set_rooms
+from .windows import close_and_run, close_now, open_now, schedule
 
 __all__ = [
     "AttendanceChange",
     "BreakoutError",
     "attendance_is_open",
+    "can_check_in",
     "change_attendance",
+    "check_in",
+    "close_and_run",
+    "close_now",
+    "due_releases",
     "duplicate_breakout_room",
     "duplicate_session",
     "fill_free_seats",
     "leave",
     "move",
+    "open_now",
     "pick",
     "register",
+    "release_all_due",
+    "release_no_shows",
     "reset_calendar_token",
+    "schedule",
     "send_promotion_emails",
     "set_rooms",
     "time_zone_names",
+    "undo_check_in",
     "update_registration",
 ]

@@ -1,11 +1,15 @@
 """Taking, leaving and moving seats: the participants' picks and the organisers' moves."""
 
+import functools
+
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..audit import participant_actor
 from ..exceptions import BreakoutError
 from ..models import Assignment, Mode, SeatChange
+from .notices import send_moved_email, send_removed_email
 from .seats import (
     by_organiser_or_participant,
     check_exists,
@@ -90,6 +94,11 @@ def leave(*, participant, breakout_room, at=None, by=None):
             _("You have no seat and no waitlist place in “%(title)s”.") % {"title": breakout_room.title}
         )
     entry.delete()
+    if is_organiser(by) and by.pk != participant.user_id:
+        notice = functools.partial(
+            send_removed_email, participant_id=participant.pk, breakout_room_id=breakout_room.pk
+        )
+        transaction.on_commit(notice, robust=True)
     if entry.status != Assignment.Status.CONFIRMED:
         return None
     promoted = fill_from_waitlists([(breakout_room, entry.mode)], locked)
@@ -147,6 +156,7 @@ def move(*, breakout_room, by, assignment=None, participant=None, booking=None, 
     entry = confirm_seat(
         participant, breakout_room, entries, here, mode, booking, source=Assignment.Source.ORGANISER, pin=True
     )
+    transaction.on_commit(functools.partial(send_moved_email, assignment_id=entry.pk), robust=True)
     fill_from_waitlists(freed, locked)
     return entry
 

@@ -244,3 +244,13 @@ def test_a_run_published_by_someone_says_when():
     summit, part, _ = make_programme(breakouts=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         AssignmentRun.objects.create(part=part, seed=1, unranked_cost=16, published_by=make_user())
+
+
+def test_a_participant_is_checked_in_once_per_breakout_room():
+    from breakouts.models import CheckIn
+
+    summit, part, [breakout] = make_programme(breakouts=1, double_sessions=0)
+    participant = make_participant(summit)
+    CheckIn.objects.create(participant=participant, breakout_room=breakout)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        CheckIn.objects.create(participant=participant, breakout_room=breakout)

@@ -340,14 +340,21 @@ def test_run_list_for_organisers_in_a_fixed_number_of_queries(
     assert response.status_code == 200
 
 
-def test_publish_action_in_the_admin(client, ranked, django_capture_on_commit_callbacks):
+def test_publish_action_in_the_admin_asks_first_then_publishes(
+    client, ranked, django_capture_on_commit_callbacks
+):
     run = make_run(ranked)
     client.force_login(make_organiser())
+    response = client.post(
+        reverse("admin:breakouts_assignmentrun_changelist"),
+        {"action": "publish", "_selected_action": [run.pk]},
+    )
+    confirm = reverse("admin:breakouts_assignmentrun_publish", args=[run.pk])
+    assert response.status_code == 302 and response["Location"] == confirm
+    run.refresh_from_db()
+    assert run.published_at is None and len(mail.outbox) == 0
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            reverse("admin:breakouts_assignmentrun_changelist"),
-            {"action": "publish", "_selected_action": [run.pk]},
-        )
+        response = client.post(confirm)
     assert response.status_code == 302
     run.refresh_from_db()
     assert run.published_at is not None and len(mail.outbox) == 9

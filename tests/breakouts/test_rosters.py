@@ -125,7 +125,7 @@ def test_organiser_removes_a_participant_and_the_next_waiting_moves_up(organiser
     summit, part, [_, single] = programme
     seated, _, waiting = fill(summit, single, onsite=3, online=0)
     entry = Assignment.objects.get(participant=seated)
-    organiser_client.post(roster_url(single), {"remove": entry.pk})
+    organiser_client.post(roster_url(single), {"remove": entry.pk, "confirm": "1"})
     assert not Assignment.objects.filter(participant=seated).exists()
     assert Assignment.objects.get(participant=waiting).status == "confirmed"
 
