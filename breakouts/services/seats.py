@@ -2,6 +2,7 @@
 room A or B, the waitlist chain, one transaction per service."""
 
 import functools
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -9,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions_app.models import SessionPart
+from summit import jobs
 
 from ..exceptions import BreakoutError
 from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
-from .mail import send_promotion_emails
 
 # ------------------------------------------------------------------------------ live picking
 #
@@ -167,7 +168,9 @@ def fill_from_waitlists(start, locked):
             promoted.append(waiting)
     if promoted:
         ids = [entry.pk for entry in promoted]
-        transaction.on_commit(lambda: send_promotion_emails(assignment_ids=ids))
+        from ..tasks import send_promotion_emails
+
+        jobs.enqueue(send_promotion_emails, ids, uuid.uuid4().hex)
     return promoted
 
 
