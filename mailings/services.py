@@ -120,6 +120,17 @@ def invitees(summit):
     )
 
 
+def queue_again(*, mail_ids):
+    """Queue these mails for delivery again (those sent already are skipped by the delivery)."""
+    ids = list(
+        Mail.objects.filter(pk__in=mail_ids).exclude(status=Mail.Status.SENT).values_list("pk", flat=True)
+    )
+    Mail.objects.filter(pk__in=ids, status=Mail.Status.SENDING).update(status=Mail.Status.FAILED)
+    for mail_id in ids:
+        jobs.enqueue(jobs.deliver_mail, mail_id)
+    return len(ids)
+
+
 def send_queued_mail(*, older_than=dt.timedelta(minutes=10)):
     """Queue again every mail not sent: queued or failed ones, and ones stuck sending (a worker died)
     for longer than `older_than`. Returns how many were queued."""

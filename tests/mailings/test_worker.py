@@ -1,0 +1,106 @@
+"""A real Celery worker, started by the test, on the Redis the machine has: a mail queued by a
+committed change is delivered by that worker (into a folder the test reads)."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from django.db import connection
+
+from mailings.models import Mail
+from summit import jobs
+
+REDIS_URL = os.environ.get("TEST_CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _redis_answers():
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        return False
+
+
+def _database_url():
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+@pytest.fixture
+def worker(tmp_path, settings):
+    """A `celery worker` process on its own queue, writing mail as files into tmp_path/mail."""
+    if not _redis_answers():
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    outbox = tmp_path / "mail"
+    outbox.mkdir()
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.CELERY_BROKER_URL = REDIS_URL
+    settings.CELERY_TASK_DEFAULT_QUEUE = queue
+    jobs.app.conf.task_default_queue = queue
+    env = {
+        **os.environ,
+        "DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "summit.settings",
+        "DATABASE_URL": _database_url(),
+        "CELERY_BROKER_URL": REDIS_URL,
+        "CELERY_QUEUE": queue,
+        "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "EMAIL_FILE_PATH": str(outbox),
+    }
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "summit.jobs",
+            "worker",
+            "--pool",
+            "solo",
+            "-Q",
+            queue,
+            "--loglevel",
+            "INFO",
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        yield outbox
+    finally:
+        process.terminate()
+        try:
+            output, _ = process.communicate(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            output, _ = process.communicate()
+        print(output)
+        jobs.app.pool.force_close_all()
+        redis.Redis.from_url(REDIS_URL).delete(queue)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_delivers_a_queued_mail_once(worker):
+    jobs.send_mail_once(key="worker-test", to="ada@example.org", subject="From the worker", body="Hello")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not list(worker.iterdir()):
+        time.sleep(0.2)
+    [written] = list(worker.iterdir())
+    text = written.read_text()
+    assert "Subject: From the worker" in text and "To: ada@example.org" in text
+    assert Mail.objects.get(key="worker-test").status == Mail.Status.SENT
