@@ -34,6 +34,15 @@ def _database_url():
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
+def _forget_connections():
+    """Celery keeps its broker connections (made for the in-process broker of the other tests)."""
+    if jobs.app._pool is not None:
+        jobs.app._pool.force_close_all()
+    jobs.app._pool = None
+    jobs.app.amqp._producer_pool = None
+    jobs.app.amqp.__dict__.pop("queues", None)
+
+
 @pytest.fixture
 def worker(tmp_path, settings):
     """A `celery worker` process on its own queue, writing mail as files into tmp_path/mail."""
@@ -45,7 +54,7 @@ def worker(tmp_path, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     settings.CELERY_BROKER_URL = REDIS_URL
     settings.CELERY_TASK_DEFAULT_QUEUE = queue
-    jobs.app.conf.task_default_queue = queue
+    _forget_connections()
     env = {
         **os.environ,
         "DEBUG": "1",
@@ -90,7 +99,7 @@ def worker(tmp_path, settings):
             process.kill()
             output, _ = process.communicate()
         print(output)
-        jobs.app.pool.force_close_all()
+        _forget_connections()
         redis.Redis.from_url(REDIS_URL).delete(queue)
 
 
