@@ -77,6 +77,11 @@ def task(**options):
     return app.task(**options)
 
 
+def in_process():
+    """True when no broker is configured: queued jobs run in this process as they are queued."""
+    return bool(app.conf.task_always_eager)
+
+
 def enqueue(job, *args, **kwargs):
     """Queue `job` once the current transaction commits (at once outside one). A broker that is
     down is logged, never raised: the change has committed."""

@@ -85,9 +85,20 @@ class AssignmentRunAdmin(admin.ModelAdmin):
             self.message_user(request, _("Select exactly one run to publish."), messages.ERROR)
             return
         try:
-            run = ranking.publish_run(run=runs[0], by=request.user)
+            run = ranking.publish_run_later(run=runs[0], by=request.user)
         except ranking.RankingError as error:
             self.message_user(request, str(error), messages.ERROR)
+            return
+        if run is None:
+            self.message_user(
+                request,
+                _(
+                    "Publishing %(run)s: the job queue writes its seats and emails participants in a "
+                    "moment (reload to see it published; you get an email if it cannot be)."
+                )
+                % {"run": runs[0]},
+                messages.SUCCESS,
+            )
             return
         self.message_user(
             request,

@@ -351,6 +351,22 @@ def publish_run(*, run, by=None, notify=True):
     return run
 
 
+def publish_run_later(*, run, by=None):
+    """Publish a run from the job queue, so that the organiser's request returns at once however
+    many seats it writes; the worker publishes it (``publish_run``) and tells `by` by mail if the
+    run could not be published. With no broker (the demo) the run is published now and returned."""
+    if jobs.in_process():
+        return publish_run(run=run, by=by)
+    with transaction.atomic():
+        current = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        if current.published_at is not None:
+            raise RankingError(_("This run is published already."))
+        from ..tasks import publish_run as publish_run_job
+
+        jobs.enqueue(publish_run_job, run.pk, getattr(by, "pk", None))
+    return None
+
+
 def send_seat_emails(*, run):
     """Tell every participant of the run where they sit, or where they wait: one mail each, keyed by
     the run and the participant, so building them again sends none twice."""

@@ -35,9 +35,11 @@ def _database_url():
 
 
 def _forget_connections():
-    """Celery keeps its broker connections (made for the in-process broker of the other tests)."""
-    if jobs.app._pool is not None:
-        jobs.app._pool.force_close_all()
+    """Celery keeps its broker connections (made for the in-process broker of the other tests, or
+    the last worker test's): drop them all, so the next message goes to the broker set now."""
+    from kombu import pools
+
+    pools.reset()
     jobs.app._pool = None
     jobs.app.amqp._producer_pool = None
     jobs.app.amqp.__dict__.pop("queues", None)
@@ -113,3 +115,52 @@ def test_a_real_worker_delivers_a_queued_mail_once(worker):
     text = written.read_text()
     assert "Subject: From the worker" in text and "To: ada@example.org" in text
     assert Mail.objects.get(key="worker-test").status == Mail.Status.SENT
+
+
+def _wait_for(condition, seconds=90):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+@pytest.mark.django_db(transaction=True)
+def test_publishing_through_the_worker_returns_at_once_and_everyone_gets_one_mail(worker):
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+    from django.utils import timezone
+
+    from breakouts.models import Assignment, AssignmentRun, Picking
+    from breakouts.ranked import services as ranking
+    from tests.factories import make_participant, make_programme
+
+    summit, part, rooms = make_programme(breakouts=2, double_sessions=0, onsite=3, online=3)
+    now = timezone.now()
+    picking = Picking.objects.create(
+        part=part,
+        method=Picking.Method.RANKED,
+        opens_at=now - dt.timedelta(hours=2),
+        closes_at=now + dt.timedelta(hours=1),
+        rank_count=2,
+    )
+    people = []
+    for n in range(4):
+        user = get_user_model().objects.create(username=f"w{n}", email=f"w{n}@example.org")
+        people.append(make_participant(summit, user=user))
+        ranking.set_preferences(participant=people[-1], part=part, breakout_rooms=rooms)
+    picking.closes_at = now - dt.timedelta(hours=1)
+    picking.save()
+    run = ranking.run_assignment(part=part, seed=3)
+
+    assert ranking.publish_run_later(run=run) is None  # queued, not published in the request
+
+    assert _wait_for(lambda: len(list(worker.iterdir())) == 4), "the worker sent no seat mails"
+    assert AssignmentRun.objects.get(pk=run.pk).published_at is not None
+    assert Assignment.objects.filter(part=part).count() == 4
+    recipients = sorted(
+        line for f in worker.iterdir() for line in f.read_text().splitlines() if line.startswith("To: ")
+    )
+    assert recipients == [f"To: w{n}@example.org" for n in range(4)]
