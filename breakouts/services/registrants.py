@@ -3,6 +3,7 @@
 import csv
 import dataclasses
 import io
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -65,7 +66,9 @@ def _read(text):
 
 
 def _check(text):
-    rows, errors, seen = [], [], {}
+    rows: list[_Row] = []
+    errors: list[str] = []
+    seen: dict[str, int] = {}
     zones = set(time_zone_names())
     try:
         raw_rows = list(_read(text))
@@ -116,9 +119,9 @@ def import_registrants(*, summit, text):
         raise RegistrantImportError(errors)
     User = get_user_model()
     with transaction.atomic():
-        users = {}
-        for user in User.objects.filter(email__in=[row.email for row in rows]).order_by("pk"):
-            users.setdefault(user.email.lower(), user)
+        users: dict[str, Any] = {}
+        for account in User.objects.filter(email__in=[row.email for row in rows]).order_by("pk"):
+            users.setdefault(account.email.lower(), account)
         # Addresses stored with other capitals are matched too.
         for row in rows:
             if row.email not in users:
