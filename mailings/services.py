@@ -45,7 +45,9 @@ def send_announcement(*, announcement, by=None):
     after the commit; sending it again is refused."""
     with transaction.atomic():
         current = (
-            Announcement.objects.select_for_update().select_related("breakout_room").get(pk=announcement.pk)
+            Announcement.objects.select_for_update(of=("self",))
+            .select_related("breakout_room")
+            .get(pk=announcement.pk)
         )
         if current.sent_at is not None:
             raise MailingError(_("This announcement was sent already."))
