@@ -16,6 +16,8 @@ from . import selectors, services
 from .models import Announcement, Mail
 
 PREVIEW_PEOPLE = 20
+# Mails whose text must not be shown to organisers.
+SECRET_KEYS = ("invitation:",)
 
 
 def _mail_count(status):
@@ -164,8 +166,27 @@ class MailAdmin(admin.ModelAdmin):
 
     list_display = ["to", "subject", "status", "attempts", "created_at", "sent_at"]
     list_filter = ["status"]
-    search_fields = ["to", "subject", "key", "batch"]
-    readonly_fields = [f.name for f in Mail._meta.fields]
+    search_fields = ["to", "subject", "batch"]
+    fields = [
+        "to",
+        "subject",
+        "shown_body",
+        "status",
+        "attempts",
+        "last_error",
+        "created_at",
+        "sent_at",
+        "batch",
+    ]
+    readonly_fields = fields
+
+    @admin.display(description=_("body"))
+    def shown_body(self, obj):
+        # An invitation holds a link that sets its person's password: organisers must not see it.
+        if obj.key.startswith(SECRET_KEYS):
+            return _("(hidden: it holds a link that signs its person in)")
+        return obj.body
+
     actions = ["queue_again"]
 
     def has_add_permission(self, request):

@@ -183,3 +183,17 @@ def test_the_export_reads_in_constant_queries(client, django_assert_num_queries)
     with django_assert_num_queries(len(small.captured_queries)):
         response = client.get(url, {"summit": summit.pk})
     assert response.content.decode("utf-8-sig").count("\n") == 23
+
+
+def test_organisers_never_see_an_invitations_link_in_the_outbox(client, django_capture_on_commit_callbacks):
+    from mailings.models import Mail
+
+    summit = make_summit()
+    import_registrants(summit=summit, text=GOOD)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.invite(participants=services.invitees(summit))
+    invitation = Mail.objects.filter(key__startswith="invitation:").first()
+    link = invitation_link(mail.outbox[0])
+    client.force_login(make_organiser())
+    page = client.get(reverse("admin:mailings_mail_change", args=[invitation.pk])).content.decode()
+    assert "hidden" in page and link not in page and invitation.key.split(":")[-1] not in page
