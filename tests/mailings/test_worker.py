@@ -102,7 +102,7 @@ def worker(tmp_path, settings):
             output, _ = process.communicate()
         print(output)
         _forget_connections()
-        redis.Redis.from_url(REDIS_URL).delete(queue)
+        redis.Redis.from_url(REDIS_URL).delete(queue, f"_kombu.binding.{queue}")
 
 
 @pytest.mark.django_db(transaction=True)
