@@ -55,12 +55,18 @@ demo-reset:
 	$(MAKE) demo
 
 # gunicorn with production settings on plain HTTP for a local trial: TLS is the load balancer's job.
+# With CELERY_BROKER_URL set (e.g. redis://127.0.0.1:6379/1) a Celery worker runs beside it for mail.
 serve: runtime
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=0 SECRET_KEY=$${SECRET_KEY:-$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))')} \
 	  SECURE_SSL_REDIRECT=0 SESSION_COOKIE_SECURE=0 CSRF_COOKIE_SECURE=0 \
 	  ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
-	  sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && exec $(VENV)/bin/gunicorn summit.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)'
+	  sh -c '$(PY) manage.py collectstatic --noinput --verbosity 0 && \
+	    if [ -n "$$CELERY_BROKER_URL" ]; then \
+	      $(VENV)/bin/celery -A summit.jobs worker --loglevel INFO & worker=$$!; \
+	      trap "kill $$worker" EXIT INT TERM; \
+	    fi; \
+	    $(VENV)/bin/gunicorn summit.wsgi --config gunicorn.conf.py --bind $(HOST):$(PORT)'
 
 test: install node_modules/.installed
 	$(PY) -m pytest

@@ -42,12 +42,18 @@ def poll_url(poll):
     return reverse("agenda:poll_results", kwargs={"summit": poll.part.summit.slug, "poll": poll.pk})
 
 
+def participant_url(participant):
+    """A registration's page, where its person checks and changes it (invitations land here)."""
+    return reverse("agenda:register", kwargs={"summit": participant.summit.slug})
+
+
 OVERRIDES = {
     "sessions_app.summit": summit_url,
     "sessions_app.day": day_url,
     "sessions_app.session": session_url,
     "sessions_app.sessionpart": part_url,
     "breakouts.breakoutroom": breakout_room_url,
+    "breakouts.participant": participant_url,
     "polls.poll": poll_url,
     "charter.chartersection": charter_section_url,
     "charter.feedback": feedback_url,

@@ -45,6 +45,11 @@ PERMISSIONS = {
         "committeemember": "add change delete view",
         "feedback": "change delete view",
     },
+    # Announcements are written, previewed and sent; the outbox is read (and mails queued again).
+    "mailings": {
+        "announcement": "add change delete view",
+        "mail": "view",
+    },
 }
 
 

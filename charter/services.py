@@ -3,12 +3,12 @@
 import logging
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from summit import jobs
 from summit.errors import FieldErrors
 
 from .models import Feedback
@@ -34,19 +34,12 @@ def _full_clean(instance, **kwargs):
         raise CharterError(error.messages) from None
 
 
-def _send_mail(*, template, context, to):
-    """Send one plain-text mail once the transaction commits; a mail server that is down must not
-    lose the submission, so failures are logged, not raised."""
-
-    def send():
-        subject = render_to_string(f"charter/email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"charter/email/{template}.txt", context)
-        try:
-            send_mail(" ".join(subject.split()), body, None, [to])
-        except Exception:  # noqa: BLE001 — any transport error
-            logger.exception("Could not send the %s mail for charter feedback", template)
-
-    transaction.on_commit(send)
+def _send_mail(*, key, template, context, to):
+    """Record one plain-text mail with the change (call inside its transaction); the job queue sends
+    it once after the commit, retrying a mail server that is down, never losing the submission."""
+    subject = render_to_string(f"charter/email/{template}_subject.txt", context).strip()
+    body = render_to_string(f"charter/email/{template}.txt", context)
+    jobs.send_mail_once(key=key, to=to, subject=subject, body=body, batch=f"charter:{template}")
 
 
 def submit_feedback(
@@ -81,6 +74,7 @@ def submit_feedback(
     with transaction.atomic():
         feedback.save()
         _send_mail(
+            key=f"feedback:{feedback.pk}:receipt",
             template="receipt",
             context={
                 "feedback": feedback,
@@ -113,6 +107,7 @@ def moderate_feedback(*, feedback, status, reply, moderator=None, site_url=""):
         current.save()
         if status != Feedback.Status.NEW:
             _send_mail(
+                key=f"feedback:{current.pk}:status:{current.moderated_at.isoformat()}",
                 template="status",
                 context={
                     "feedback": current,

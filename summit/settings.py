@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "breakouts",
     "polls",
     "charter",
+    "mailings",
     "agenda",
 ]
 
@@ -210,10 +211,26 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_PORT = env_int("EMAIL_PORT", 587)
+# For django.core.mail.backends.filebased.EmailBackend: the folder each mail is written to.
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", "")
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Summit <summit@localhost>")
+
+# The job queue (summit/jobs.py): Celery on this broker (Redis in production, e.g.
+# redis://127.0.0.1:6379/1). With none configured, tasks run in-process as they are queued.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if not CELERY_BROKER_URL:
+    CELERY_BROKER_URL = "memory://"
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that is down must not hold a request for long: a few quick tries, then it is logged.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 4
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "summit")
 
 # Production hardening: everything `manage.py check --deploy` looks for.
 SECURE_CONTENT_TYPE_NOSNIFF = True

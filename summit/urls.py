@@ -16,6 +16,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("language/", views.choose_language, name="language"),
     path("accounts/signup/", participant.signup, name="signup"),
+    path("accounts/invitation/", include("mailings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("agenda.urls")),
 ]

@@ -20,6 +20,7 @@ from breakouts.models import (
     Preference,
 )
 from charter.models import CharterSection, CommitteeMember, Concept, Feedback, Principle
+from mailings.models import Announcement, Mail
 from polls.models import Poll, PollAnswer, PollChoice
 from sessions_app.models import Host, Session, SessionPart
 from summit.agenda_file import load_file
@@ -31,7 +32,7 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 # Every model the organiser admin shows, except Django's own accounts.
-PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter"}
+PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter", "mailings"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 
@@ -65,6 +66,8 @@ def programme():
     CommitteeMember.objects.create(summit=summit, name="A. Member", role="Chair")
     Feedback.objects.create(summit=summit, section=section, email="someone@example.org", text="More, please.")
     AssignmentRun.objects.create(part=part, seed=7, unranked_cost=16)
+    Announcement.objects.create(summit=summit, subject="Welcome", body="Dear {name}")
+    Mail.objects.create(key="welcome", to="someone@example.org", subject="Welcome", body="Hello")
     return summit
 
 
@@ -114,6 +117,7 @@ NOT_ADDED_IN_ADMIN = {
     "PollAnswer",
     "Feedback",
     "SeatChange",
+    "Mail",
 }
 
 

@@ -8,14 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["sessions_app", "breakouts", "polls", "charter", "agenda"]
+APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "agenda"]
 # What each app builds on; everything else in APPS is above it or beside it, and out of reach.
 BUILDS_ON = {
     "sessions_app": set(),
     "breakouts": {"sessions_app"},
     "polls": {"sessions_app"},
     "charter": {"breakouts", "polls", "sessions_app"},
-    "agenda": {"charter", "breakouts", "polls", "sessions_app"},
+    # Outgoing mail: the announcements' audiences are the breakouts' participants; the data apps
+    # send their mail through summit/jobs.py, whose outbox mailings registers.
+    "mailings": {"breakouts", "sessions_app"},
+    "agenda": {"charter", "breakouts", "polls", "mailings", "sessions_app"},
 }
 FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
 # summit/ wires the apps together (settings, root URLs); its other modules are the bottom
@@ -223,6 +226,10 @@ RULE_TESTS = {
     "concept_term_unique": "charter::test_concept_term_is_unique_per_summit",
     "groups_and_affiliates_are_named": "charter::test_group_and_affiliate_feedback_needs_a_name",
     "feedback_status_valid": "charter::test_feedback_status_must_be_known",
+    "mail_status_valid": "mailings::test_mail_status_must_be_known",
+    "announcement_breakout_room_audience_names_a_room": (
+        "mailings::test_a_breakout_room_announcement_without_a_room_is_refused"
+    ),
 }
 
 
@@ -231,7 +238,7 @@ def test_every_database_rule_has_a_test_that_breaks_it():
 
     constraints = {
         constraint.name
-        for app in ("sessions_app", "breakouts", "polls", "charter")
+        for app in ("sessions_app", "breakouts", "polls", "charter", "mailings")
         for model in apps.get_app_config(app).get_models()
         for constraint in model._meta.constraints
     }

@@ -8,10 +8,11 @@ from django.utils.translation import ngettext
 
 from .. import services
 from ..models import Assignment, Mode, Participant, Preference
+from .registrants import RegistrantsAdminMixin
 
 
 @admin.register(Participant)
-class ParticipantAdmin(admin.ModelAdmin):
+class ParticipantAdmin(RegistrantsAdminMixin, admin.ModelAdmin):
     list_display = ["display_name", "affiliation", "attendance", "summit", "time_zone"]
     list_filter = ["attendance", "summit"]
     search_fields = ["display_name", "affiliation", "user__username", "user__email"]

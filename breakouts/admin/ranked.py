@@ -154,15 +154,18 @@ class AssignmentRunAdmin(admin.ModelAdmin):
         run = self._run(request, pk)
         if request.method == "POST":
             try:
-                run = ranking.publish_run(run=run, by=request.user)
+                published = ranking.publish_run_later(run=run, by=request.user)
             except ranking.RankingError as error:
                 self.message_user(request, str(error), messages.ERROR)
             else:
-                self.message_user(
-                    request,
-                    _("Published %(run)s: participants see their seats and get an email.") % {"run": run},
-                    messages.SUCCESS,
-                )
+                if published is None:
+                    message = _(
+                        "Publishing %(run)s: the job queue writes its seats and emails participants in a "
+                        "moment (reload to see it published; you get an email if it cannot be)."
+                    )
+                else:
+                    message = _("Published %(run)s: participants see their seats and get an email.")
+                self.message_user(request, message % {"run": run}, messages.SUCCESS)
             return HttpResponseRedirect(reverse("admin:breakouts_assignmentrun_report", args=[run.pk]))
         context = self._preview_context(request, run, _("Publish %(run)s?") % {"run": run})
         context["confirm"] = True

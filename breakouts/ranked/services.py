@@ -11,15 +11,14 @@ import secrets
 import time
 from collections import Counter, defaultdict
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mass_mail
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from sessions_app.models import SessionPart
+from summit import jobs
 
 from ..audit import log_bulk, seat_changes
 from ..cache import assignments_changed, participant_changed, seats_changed
@@ -360,12 +359,32 @@ def publish_run(*, run, by=None, notify=True):
         run.published_at, run.published_by = now, by
         run.save(update_fields=["published_at", "published_by"])
         if notify:
-            transaction.on_commit(lambda: send_seat_emails(run=run))
+            # Thousands of mails are built by the job queue, not in the request that publishes.
+            from ..tasks import send_seat_emails as send_seat_emails_job
+
+            jobs.enqueue(send_seat_emails_job, run.pk)
     return run
 
 
+def publish_run_later(*, run, by=None):
+    """Publish a run from the job queue, so that the organiser's request returns at once however
+    many seats it writes; the worker publishes it (``publish_run``) and tells `by` by mail if the
+    run could not be published. With no broker (the demo) the run is published now and returned."""
+    if jobs.in_process():
+        return publish_run(run=run, by=by)
+    with transaction.atomic():
+        current = AssignmentRun.objects.select_for_update().get(pk=run.pk)
+        if current.published_at is not None:
+            raise RankingError(_("This run is published already."))
+        from ..tasks import publish_run as publish_run_job
+
+        jobs.enqueue(publish_run_job, run.pk, getattr(by, "pk", None))
+    return None
+
+
 def send_seat_emails(*, run):
-    """Tell every participant of the run where they sit, or where they wait."""
+    """Tell every participant of the run where they sit, or where they wait: one mail each, keyed by
+    the run and the participant, so building them again sends none twice."""
     part = SessionPart.objects.select_related("session__day__summit").get(pk=run.part_id)
     rooms = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
     titles = dict(BreakoutRoom.objects.filter(part=part).values_list("pk", "title"))
@@ -390,7 +409,7 @@ def send_seat_emails(*, run):
             "mode": Mode(mode).in_sentence,
             "choice": choice_label(rank),
         }
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))
+        messages.append(_seat_mail(run, participant_id, emails[participant_id], subject, body))
     for participant_id, breakout_id, _mode in run.results["waitlist"]:
         if participant_id not in emails:
             continue
@@ -398,10 +417,21 @@ def send_seat_emails(*, run):
             "All seats of your mode in the breakout rooms you ranked are taken. You are on the waitlist "
             "of “%(title)s” (%(part)s) and get a seat there as soon as one is free."
         ) % {"title": titles.get(breakout_id, ""), "part": f"{part.code} {part.title}"}
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [emails[participant_id]]))
-    if messages:
-        send_mass_mail(messages, fail_silently=False)
+        messages.append(_seat_mail(run, participant_id, emails[participant_id], subject, body))
+    for start in range(0, len(messages), 1000):
+        with transaction.atomic():
+            jobs.send_mails_once(messages[start : start + 1000])
     return len(messages)
+
+
+def _seat_mail(run, participant_id, to, subject, body):
+    return {
+        "key": f"run:{run.pk}:{participant_id}",
+        "batch": f"run:{run.pk}",
+        "to": to,
+        "subject": subject,
+        "body": body,
+    }
 
 
 def switch_to_live(*, part, opens_at, closes_at):

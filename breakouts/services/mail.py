@@ -2,19 +2,20 @@
 
 import logging
 
-from django.conf import settings
-from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
+
+from summit import jobs
 
 from ..models import Assignment, Mode
 
 logger = logging.getLogger(__name__)
 
 
-def send_promotion_emails(*, assignment_ids):
-    """Tell participants who moved up from a waitlist where they sit now (after the commit).
+def send_promotion_emails(*, assignment_ids, token):
+    """Tell participants who moved up from a waitlist where they sit now (a job, after the commit).
 
-    A mail server failing must not turn the request that freed the seat into an error: it is logged.
+    Each mail is keyed by the promotion's `token` and the seat, so a job run twice sends it once; a
+    mail server failing is retried by the queue and never undoes the change that freed the seat.
     """
     entries = (
         Assignment.objects.confirmed()
@@ -42,12 +43,13 @@ def send_promotion_emails(*, assignment_ids):
             )
             % values
         )
-        messages.append((subject, body, settings.DEFAULT_FROM_EMAIL, [entry.participant.user.email]))
-    if not messages:
-        return 0
-    try:
-        send_mass_mail(messages, fail_silently=False)
-    except Exception:  # noqa: BLE001 - the seats are committed; a lost email must not undo the request
-        logger.exception("Could not send %d waitlist promotion emails", len(messages))
-        return 0
-    return len(messages)
+        messages.append(
+            {
+                "key": f"promotion:{token}:{entry.pk}",
+                "batch": f"promotions:{part.pk}",
+                "to": entry.participant.user.email,
+                "subject": subject,
+                "body": body,
+            }
+        )
+    return jobs.send_mails_once(messages)

@@ -1,27 +1,21 @@
 """One e-mail per call to a participant whose seat an organiser or the no-show release changed.
 
 Each function is called after the change has committed and takes ids only, so it can become a
-queued job unchanged. A mail that cannot be sent is logged; it never undoes the change."""
+queued job unchanged. Each mail goes through the outbox (summit.jobs): a mail that cannot be
+sent is retried and logged; it never undoes the change."""
 
-import logging
+import uuid
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.utils.translation import gettext as _
+
+from summit import jobs
 
 from ..models import Assignment, BreakoutRoom, Mode, Participant
 
-logger = logging.getLogger(__name__)
-
 
 def _send(subject, body, email):
-    if not email:
-        return 0
-    try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=False)
-    except Exception:  # noqa: BLE001 - the seat change is committed; a lost mail must not undo it
-        logger.exception("Could not send a seat notice to participant's address %s", email)
-        return 0
+    # Through the outbox like every mail: delivered by the job queue, retried, sent once.
+    return jobs.send_mail_once(key=f"seat-notice:{uuid.uuid4().hex}", to=email, subject=subject, body=body)
 
 
 def _values(breakout_room):

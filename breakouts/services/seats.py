@@ -2,6 +2,7 @@
 room A or B, the waitlist chain, one transaction per service."""
 
 import functools
+import uuid
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count
@@ -9,11 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from sessions_app.models import SessionPart
+from summit import jobs
 
 from ..audit import participant_actor, seat_changes
 from ..exceptions import BreakoutError
 from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, SeatChange
-from .mail import send_promotion_emails
 
 # ------------------------------------------------------------------------------ live picking
 #
@@ -154,8 +155,9 @@ def fill_from_waitlists(start, locked):
     with seat_changes(action=SeatChange.Action.PROMOTED):
         promoted = _fill_from_waitlists(list(start), locked)
     if promoted:
-        ids = [entry.pk for entry in promoted]
-        transaction.on_commit(lambda: send_promotion_emails(assignment_ids=ids))
+        from ..tasks import send_promotion_emails
+
+        jobs.enqueue(send_promotion_emails, [entry.pk for entry in promoted], uuid.uuid4().hex)
     return promoted
 
 

@@ -128,7 +128,7 @@ def test_released_email_failure_is_logged_and_the_release_stays(
     with django_capture_on_commit_callbacks(execute=True):
         services.release_no_shows(part=part, at=after_release_minute(part))
     assert not Assignment.objects.filter(participant__in=seated).exists()
-    assert "Could not send" in caplog.text
+    assert "not delivered" in caplog.text
 
 
 class FailingBackend:

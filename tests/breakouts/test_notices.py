@@ -62,4 +62,4 @@ def test_a_failed_notice_is_logged_and_the_move_stays(
     with django_capture_on_commit_callbacks(execute=True):
         services.move(participant=participant, breakout_room=second, by=make_organiser())
     assert Assignment.objects.get(participant=participant).breakout_room == second
-    assert "Could not send" in caplog.text
+    assert "not delivered" in caplog.text
