@@ -1,7 +1,7 @@
 """Breakout rooms, the rooms they are held in, participants and their seats."""
 
 from .people import Mode, Participant, new_calendar_token
-from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, Room
+from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, OnlineSpace, Room
 from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
 
 __all__ = [
@@ -12,6 +12,7 @@ __all__ = [
     "BreakoutRoom",
     "BreakoutRoomQuerySet",
     "Mode",
+    "OnlineSpace",
     "Participant",
     "Picking",
     "Preference",

@@ -2,6 +2,7 @@
 BreakoutError. Views, admin actions, commands and the API all call these."""
 
 from ..exceptions import BreakoutError
+from .capacity import seats_problems, set_seats
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (
@@ -29,7 +30,9 @@ __all__ = [
     "register",
     "reset_calendar_token",
     "send_promotion_emails",
+    "seats_problems",
     "set_rooms",
+    "set_seats",
     "time_zone_names",
     "update_registration",
 ]

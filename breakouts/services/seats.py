@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from sessions_app.models import SessionPart
 
 from ..exceptions import BreakoutError
-from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
+from ..models import Assignment, Booking, BreakoutRoom, Mode, OnlineSpace, Participant, Picking
 from .mail import send_promotion_emails
 
 # ------------------------------------------------------------------------------ live picking
@@ -35,19 +35,39 @@ def lock_participant(participant):
 
 
 def lock_parts(part_ids):
-    """Lock every room booking of the parts, in id order; return them grouped by breakout room."""
+    """Lock the breakout rooms of the parts, then every room booking of them, each in id order.
+
+    Returns each breakout room's places, keyed by its id: its bookings (A before B), or its online
+    space, or nothing. The locked breakout rooms are fresh (their own seats read under the lock)
+    and shared by their places, so capacities need no further query. Breakout room rows are
+    locked too because an online space has no booking to lock.
+    """
+    part_ids = sorted(set(part_ids))
+    breakout_rooms = {
+        b.pk: b for b in BreakoutRoom.objects.select_for_update().filter(part_id__in=part_ids).order_by("pk")
+    }
     bookings = (
         Booking.objects.select_for_update(of=("self",))
-        .filter(part_id__in=sorted(set(part_ids)))
+        .filter(part_id__in=part_ids)
         .select_related("room")
         .order_by("pk")
     )
-    by_breakout_room: dict[int, list] = {}
+    by_breakout_room: dict[int, list] = {pk: [] for pk in breakout_rooms}
     for booking in bookings:
+        if booking.breakout_room_id in breakout_rooms:
+            booking.breakout_room = breakout_rooms[booking.breakout_room_id]
         by_breakout_room.setdefault(booking.breakout_room_id, []).append(booking)
-    for group in by_breakout_room.values():
+    for pk, group in by_breakout_room.items():
         group.sort(key=lambda b: b.label)
+        fresh = breakout_rooms.get(pk)
+        if not group and fresh is not None and fresh.format == BreakoutRoom.Format.ONLINE:
+            group.append(OnlineSpace(fresh))
     return by_breakout_room
+
+
+def as_booking(place):
+    """The Booking a seat in `place` records: None for an online space."""
+    return place if isinstance(place, Booking) else None
 
 
 def taken_per_booking(breakout_room, mode):
@@ -62,7 +82,8 @@ def taken_per_booking(breakout_room, mode):
 
 
 def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
-    """The booking with the fewest confirmed seats of `mode` that still has one free (tie → A).
+    """The place (booking, or online space) with the fewest confirmed seats of `mode` that still
+    has one free (tie → A). `bookings` are the places lock_parts returned for the breakout room.
 
     Filling the emptier room first keeps A and B of a double session within one seat of each other
     until one is full. With `allow_over_capacity` the emptier room is chosen even when both are full.
@@ -80,8 +101,10 @@ def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
 
 
 def room_capacity(booking, mode):
-    # The breakout room's format was checked by the caller (offers(mode)); this reads the room only.
-    return booking.room.onsite_capacity if mode == Mode.ONSITE else booking.room.online_capacity
+    """Seats of `mode` in a place: the breakout room's own seats in its part when set, else the
+    room's (see Booking.capacity); call with the places lock_parts returned, which share fresh
+    breakout rooms."""
+    return booking.capacity(mode)
 
 
 def seat_transaction(function):
@@ -160,7 +183,7 @@ def fill_from_waitlists(start, locked):
                 seat.delete()
                 pending.append((seat.breakout_room, seat.mode))
             waiting.status = Assignment.Status.CONFIRMED
-            waiting.booking = booking
+            waiting.booking = as_booking(booking)
             waiting.source = Assignment.Source.PROMOTED
             waiting.breakout_room = breakout_room  # saves Assignment.save() a query
             waiting.save()
@@ -200,7 +223,7 @@ def confirm_seat(participant, breakout_room, entries, here, mode, booking, *, so
     entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
     entry.mode = mode
     entry.status = Assignment.Status.CONFIRMED
-    entry.booking = booking
+    entry.booking = as_booking(booking)
     entry.source = source
     entry.pinned = entry.pinned or pin
     entry.save()
