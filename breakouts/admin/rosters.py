@@ -16,7 +16,7 @@ from summit.spreadsheet import csv_response
 
 from .. import selectors, services
 from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant
-from .rooms import BookingInline
+from .rooms import BookingInline, BreakoutRoomSeatsForm
 
 
 class MoveForm(forms.Form):
@@ -45,11 +45,20 @@ class MoveForm(forms.Form):
 
 @admin.register(BreakoutRoom)
 class BreakoutRoomAdmin(admin.ModelAdmin):
-    list_display = ["title", "part", "format", "room_codes", "notes_have_content", "roster_link"]
+    form = BreakoutRoomSeatsForm
+    list_display = [
+        "title",
+        "part",
+        "format",
+        "room_codes",
+        "is_published",
+        "notes_have_content",
+        "roster_link",
+    ]
     readonly_fields = ["roster_link"]
-    list_filter = ["format", "notes_have_content", "summit", "part__session__day", "part"]
+    list_filter = ["is_published", "format", "notes_have_content", "summit", "part__session__day", "part"]
     search_fields = ["title", "slug", "track", "aim", "why_join", "process"]
-    autocomplete_fields = ["part"]
+    autocomplete_fields = ["part", "facilitators"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [BookingInline]
     actions = ["duplicate"]
@@ -160,7 +169,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                     _("%(name)s is seated in room %(room)s (%(mode)s).")
                     % {
                         "name": entry.participant.display_name,
-                        "room": f"{entry.booking.room.code} {entry.booking.label}".strip(),
+                        "room": str(entry.place),
                         "mode": entry.get_mode_display(),
                     },
                     messages.SUCCESS,
@@ -213,7 +222,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
             ]
 
         rows = [
-            row(entry, booking.room.code, booking.label)
+            row(entry, booking.room.code if booking.room else str(booking), booking.label)
             for booking in bookings
             for entry in booking.onsite + booking.online
         ]

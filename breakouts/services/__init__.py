@@ -2,7 +2,7 @@
 BreakoutError. Views, admin actions, commands and the API all call these."""
 
 from ..exceptions import BreakoutError
-from .capacity import seats_problems, set_seats
+from .capacity import places_of, seats_problems, set_seats
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (
@@ -27,6 +27,7 @@ __all__ = [
     "leave",
     "move",
     "pick",
+    "places_of",
     "register",
     "reset_calendar_token",
     "send_promotion_emails",

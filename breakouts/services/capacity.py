@@ -3,7 +3,7 @@
 from django.utils.translation import gettext as _
 
 from ..exceptions import BreakoutError
-from ..models import Mode
+from ..models import BreakoutRoom, Mode, OnlineSpace
 from .seats import check_exists, fill_from_waitlists, lock_parts, seat_transaction, taken_per_booking
 
 
@@ -32,6 +32,16 @@ def seats_problems(breakout_room, places):
                     }
                 )
     return problems
+
+
+def places_of(breakout_room):
+    """The places of a breakout room as they stand (no lock): for a form's message before saving."""
+    places: list = list(breakout_room.bookings.select_related("room").order_by("label"))
+    for booking in places:
+        booking.breakout_room = breakout_room
+    if not places and breakout_room.format == BreakoutRoom.Format.ONLINE:
+        places.append(OnlineSpace(breakout_room))
+    return places
 
 
 @seat_transaction
