@@ -56,7 +56,11 @@ def export_agenda(*, summit, fmt="yaml"):
     programme = sessions_agenda.export_programme(
         summit,
         part_extras=breakouts_agenda.export_part_breakouts,
-        prefetch=["sessions__parts__picking", "sessions__parts__breakout_rooms__bookings__room"],
+        prefetch=[
+            "sessions__parts__picking",
+            "sessions__parts__breakout_rooms__bookings__room",
+            "sessions__parts__breakout_rooms__facilitators",
+        ],
     )
     data = {
         "format": FORMAT,
