@@ -36,7 +36,7 @@ def set_rooms(*, breakout_room, rooms):
         )
     if len(rooms) == 2 and rooms[0].pk == rooms[1].pk:
         raise BreakoutError(_("A double session needs two different rooms."))
-    labels = [Booking.Label.SINGLE] if len(rooms) == 1 else [Booking.Label.A, Booking.Label.B]
+    labels = [Booking.Label.SINGLE] if len(rooms) == 1 else [Booking.Label.A, Booking.Label.B][: len(rooms)]
     wanted = dict(zip(labels, rooms, strict=True))
     bookings = list(breakout_room.bookings.select_for_update().select_related("room").order_by("pk"))
 
