@@ -211,10 +211,10 @@ def roster(breakout_room):
         places.append(space)
     for booking in places:
         booking.breakout_room = breakout_room
-        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]  # type: ignore[attr-defined]
-        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]  # type: ignore[attr-defined]
-        booking.onsite_capacity = booking.capacity(Mode.ONSITE)  # type: ignore[attr-defined]
-        booking.online_capacity = booking.capacity(Mode.ONLINE)  # type: ignore[attr-defined]
+        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]
+        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]
+        booking.onsite_capacity = booking.capacity(Mode.ONSITE)
+        booking.online_capacity = booking.capacity(Mode.ONLINE)
     waitlists: dict[str, list] = {mode: [] for mode in Mode.values}
     for entry in (
         Assignment.objects.waitlisted()
