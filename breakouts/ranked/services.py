@@ -86,7 +86,7 @@ def _ranked_picking(part, *, lock=False):
 
 def rankable_breakout_rooms(part, mode):
     """The breakout rooms of a part a participant of `mode` can rank, in programme order."""
-    rooms = BreakoutRoom.objects.filter(part=part).order_by("position")
+    rooms = BreakoutRoom.objects.filter(part=part, is_published=True).order_by("position")
     excluded = BreakoutRoom.Format.ONLINE if mode == Mode.ONSITE else BreakoutRoom.Format.ONSITE
     return rooms.exclude(format=excluded)
 
@@ -157,7 +157,8 @@ def load_instance(part, picking):
     """The solver's input for a part, and names for the report (a handful of queries)."""
     costs, unranked = effective_costs(picking)
     bookings = list(
-        Booking.objects.filter(part=part)
+        # Drafts are not offered: nobody is assigned to a breakout room the public cannot see.
+        Booking.objects.filter(part=part, breakout_room__is_published=True)
         .select_related("room", "breakout_room")
         .order_by("breakout_room_id", "label", "pk")
     )
@@ -175,7 +176,7 @@ def load_instance(part, picking):
         names["breakout_rooms"][breakout.pk] = breakout.title
         names["bookings"][booking.pk] = booking.room.code
     for space in BreakoutRoom.objects.filter(
-        part=part, format=BreakoutRoom.Format.ONLINE, bookings__isnull=True
+        part=part, format=BreakoutRoom.Format.ONLINE, bookings__isnull=True, is_published=True
     ).order_by("pk"):
         # An online space has no booking: the solver sees one under the breakout room's id, negated.
         formats[space.pk] = (Mode.ONLINE,)
@@ -190,7 +191,8 @@ def load_instance(part, picking):
     pinned, held = [], set()
     for participant_id, breakout_id, booking_id, mode, status in pinned_rows.order_by("participant_id", "pk"):
         held.add(participant_id)
-        if status == Assignment.Status.CONFIRMED:
+        # A pinned seat in a draft keeps its holder out of the assignment, and its room is not offered.
+        if status == Assignment.Status.CONFIRMED and breakout_id in per_room:
             booking_id = space_booking_id(breakout_id) if booking_id is None else booking_id
             pinned.append(solver.Seat(participant_id, breakout_id, booking_id, mode))
 

@@ -68,3 +68,15 @@ def test_a_duplicated_breakout_room_starts_as_a_draft(draft):
     copy = services.duplicate_breakout_room(breakout_room=published)
     assert copy.is_published is False
     assert BreakoutRoom.objects.published().filter(pk=copy.pk).exists() is False
+
+
+def test_a_draft_is_neither_rankable_nor_assigned(draft):
+    from breakouts.models import Mode
+    from breakouts.ranked.services import load_instance, rankable_breakout_rooms
+    from tests.factories import open_picking
+
+    summit, published, hidden = draft
+    picking = open_picking(published.part)
+    instance, _ = load_instance(published.part, picking)
+    assert [room.id for room in instance.breakout_rooms] == [published.pk]
+    assert list(rankable_breakout_rooms(published.part, Mode.ONSITE)) == [published]
