@@ -318,8 +318,8 @@ def publish_run(*, run, by=None, notify=True):
     part = run.part
     with transaction.atomic():
         _ranked_picking(part, lock=True)
-        # Hold the part's rooms (in id order, like live picking) while seats are replaced.
-        list(BreakoutRoom.objects.select_for_update().filter(part=part).order_by("pk").values_list("pk"))
+        # Hold the part and its rooms (in id order, like live picking) while seats are replaced.
+        list(SessionPart.objects.select_for_update().filter(pk=part.pk).values_list("pk"))
         list(Booking.objects.select_for_update().filter(part=part).order_by("pk").values_list("pk"))
         run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
         picking = Picking.objects.get(part=part)

@@ -17,7 +17,8 @@ from .mail import send_promotion_emails
 # ------------------------------------------------------------------------------ live picking
 #
 # Every write below runs in one transaction and takes its locks up front, in one fixed order:
-# first the acting participant's row, then every Booking row of the parts it touches, in id order.
+# first the acting participant's row, then the rows of the parts it touches, then every Booking
+# row of those parts, each in id order.
 # A freed seat goes to the first waitlisted participant of its mode, who may be seated elsewhere in
 # the same part; moving them frees *that* seat in turn. Holding the bookings of the whole part lets
 # this chain run without ever taking a lock out of order, so two transactions cannot deadlock. On
@@ -35,17 +36,19 @@ def lock_participant(participant):
 
 
 def lock_parts(part_ids):
-    """Lock the breakout rooms of the parts, then every room booking of them, each in id order.
+    """Lock the parts' rows, then every room booking of them, each in id order.
 
     Returns each breakout room's places, keyed by its id: its bookings (A before B), or its online
-    space, or nothing. The locked breakout rooms are fresh (their own seats read under the lock)
-    and shared by their places, so capacities need no further query. Breakout room rows are
-    locked too because an online space has no booking to lock.
+    space, or nothing. The breakout rooms are read after the part lock, so their own seats are
+    fresh, and are shared by their places, so capacities need no further query. The part row is
+    the lock an online space needs (it has no booking to lock); breakout room rows stay unlocked,
+    so an organiser saving one while people pick never waits in the other order.
     """
     part_ids = sorted(set(part_ids))
-    breakout_rooms = {
-        b.pk: b for b in BreakoutRoom.objects.select_for_update().filter(part_id__in=part_ids).order_by("pk")
-    }
+    list(SessionPart.objects.select_for_update().filter(pk__in=part_ids).order_by("pk").values_list("pk"))
+    # Read after the lock, in a statement of its own: a join locked FOR UPDATE OF the part would
+    # give the breakout rooms as they were before the wait (PostgreSQL re-reads only locked rows).
+    breakout_rooms = {b.pk: b for b in BreakoutRoom.objects.filter(part_id__in=part_ids).order_by("pk")}
     bookings = (
         Booking.objects.select_for_update(of=("self",))
         .filter(part_id__in=part_ids)
