@@ -68,3 +68,15 @@ def test_schedule_xml_lists_facilitators_as_persons(client, group):
     summit, _, _ = group
     root = etree.fromstring(client.get(f"/{summit.slug}/schedule.xml").content)
     assert root.xpath("//event/persons/person/text()") == ["Ada Host", "Zoë Facilitator"]
+
+
+def test_exports_with_facilitators_and_an_online_space_stay_valid(client, group):
+    from breakouts.models import BreakoutRoom
+    from tests.breakouts.test_exports import validate_json, validate_xml
+    from tests.factories import make_breakout
+
+    summit, part, breakout = group
+    lounge = make_breakout(part, format=BreakoutRoom.Format.ONLINE, online_seats=5, space_name="Lounge")
+    lounge.facilitators.set(breakout.facilitators.all())
+    validate_json(json.loads(client.get(f"/{summit.slug}/schedule.json").content))
+    validate_xml(client.get(f"/{summit.slug}/schedule.xml").content)
