@@ -14,10 +14,11 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from breakouts.models import Booking, BreakoutRoom
-from sessions_app.models import Day, Session, SessionPart, Summit
+from sessions_app.models import Day, Host, Session, SessionPart, Summit
 
-#: Queries made by ``build_programme``: days, sessions, parts, hosts, breakout rooms, bookings+rooms.
-QUERY_COUNT = 6
+#: Queries made by ``build_programme``: days, sessions, parts, hosts, breakout rooms, bookings+rooms,
+#: facilitators.
+QUERY_COUNT = 7
 
 
 @dataclasses.dataclass
@@ -40,8 +41,13 @@ class Programme:
 
 def _parts_queryset(user):
     bookings = Booking.objects.select_related("room").order_by("label", "room__code")
-    breakout_rooms = BreakoutRoom.objects.order_by("position").prefetch_related(
-        Prefetch("bookings", queryset=bookings, to_attr="loaded_bookings")
+    breakout_rooms = (
+        BreakoutRoom.objects.visible_to(user)
+        .order_by("position")
+        .prefetch_related(
+            Prefetch("bookings", queryset=bookings, to_attr="loaded_bookings"),
+            Prefetch("facilitators", queryset=Host.objects.order_by("name"), to_attr="loaded_facilitators"),
+        )
     )
     return (
         SessionPart.objects.visible_to(user)
@@ -80,6 +86,7 @@ def build_programme(summit, *, user, day=None, now=None):
             for part in session.loaded_parts:
                 has_drafts = has_drafts or not part.is_published
                 for breakout_room in part.loaded_breakout_rooms:
+                    has_drafts = has_drafts or not breakout_room.is_published
                     # Shared instances, so get_absolute_url() and friends never query.
                     breakout_room.summit = summit
                     breakout_room.part = part

@@ -11,6 +11,16 @@ from . import services
 from .audit import log_bulk, log_update, seat_changes
 from .models import Assignment, Booking, BreakoutRoom, Mode, Picking, Preference, Room, SeatChange
 
+# Keys of a breakout room read and written by the *_extras helpers at the end of this module.
+EXTRA_KEYS = [
+    "published",
+    "onsite_seats",
+    "online_seats",
+    "space_name",
+    "video_url",
+    "facilitators",
+    "guiding_questions",
+]
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
 BREAKOUT_KEYS = [
     "slug",
@@ -23,6 +33,7 @@ BREAKOUT_KEYS = [
     "process",
     "resource",
     "notes",
+    *EXTRA_KEYS,
 ]
 PICKING_KEYS = ["method", "opens_at", "closes_at", "rank_count"]
 BREAKOUT_FIELDS = [
@@ -78,6 +89,7 @@ def read_breakouts(reader, data, programme):
         for where, item in reader.items(part.data, "breakout_rooms", part_path):
             breakout = _read_breakout(reader, item, where, room_codes)
             if breakout is not None:
+                _read_breakout_extras(reader, item, where, breakout, programme)
                 breakout.part_code = code
                 breakout.position = len(in_part) + 1
                 in_part.append((where, breakout))
@@ -161,9 +173,13 @@ def _read_breakout(reader, item, path, room_codes):
         reader.error(f"{path}.notes.url", "is required when the notes are given")
     breakout.room_codes = reader.names(item, "rooms", path, room_codes, "room")
     breakout.listed_rooms = [str(c) for c in item["rooms"]] if isinstance(item.get("rooms"), list) else []
-    if item.get("rooms") is None:
+    if item.get("rooms") is None and not _is_online_space(item):
         reader.error(f"{path}.rooms", "is required: one room, or two for a double session")
-    elif isinstance(item.get("rooms"), list) and not 1 <= len(item["rooms"]) <= 2:
+    elif (
+        isinstance(item.get("rooms"), list)
+        and not 1 <= len(item["rooms"]) <= 2
+        and not _is_online_space(item)
+    ):
         reader.error(
             f"{path}.rooms", f"lists {len(item['rooms'])} rooms: give one, or two for a double session"
         )
@@ -314,6 +330,7 @@ def write_breakouts(plan, summit, parts, changes):
             changes,
             f"breakout room {breakout_plan.slug!r}",
         )
+        problems += _write_breakout_extras(breakout, breakout_plan, summit, changes)
         saved.append((breakout, [rooms[code] for code in breakout_plan.room_codes]))
     saved = [(b, rooms_) for b, rooms_ in saved if _keep_seats_of_dropped_booking(b, rooms_, changes)]
     # Free rooms that change hands before booking them again (one group per room and part).
@@ -483,6 +500,7 @@ def export_part_breakouts(part):
                 "process": b.process,
                 "resource": compact({"title": b.resource_title, "url": b.resource_url}),
                 "notes": compact({"url": b.notes_url, "has_content": b.notes_have_content or None}),
+                **_export_breakout_extras(b),
             }
         )
         for b in sorted(part.breakout_rooms.all(), key=lambda b: b.position)
@@ -494,5 +512,93 @@ SHARE = PartShare(
     keys=("picking", "breakout_rooms"),
     kinds=("breakouts",),
     export=export_part_breakouts,
-    prefetch=("picking", "breakout_rooms__bookings__room"),
+    prefetch=("picking", "breakout_rooms__bookings__room", "breakout_rooms__facilitators"),
 )
+
+
+# ----------------------------------------------------------------- drafts, seats, online spaces,
+# facilitators and guiding questions of a breakout room (keys in EXTRA_KEYS)
+
+
+def _is_online_space(item):
+    return item.get("format") == BreakoutRoom.Format.ONLINE and not item.get("rooms")
+
+
+def _read_breakout_extras(reader, item, path, breakout, programme):
+    """Read the EXTRA_KEYS of a breakout room onto it (facilitators as `facilitator_names`)."""
+    breakout.is_published = reader.value(item, "published", path, "bool", default=True)
+    breakout.onsite_seats = reader.value(item, "onsite_seats", path, "int", minimum=0)
+    breakout.online_seats = reader.value(item, "online_seats", path, "int", minimum=0)
+    breakout.space_name = reader.value(item, "space_name", path, default="")
+    breakout.video_url = reader.value(item, "video_url", path, default="")
+    reader.check_model(
+        breakout, path, {"is_published": "published"}, exclude=["part", "summit", "position", *_NOT_EXTRA]
+    )
+    if breakout.onsite_seats and breakout.format == BreakoutRoom.Format.ONLINE:
+        reader.error(f"{path}.onsite_seats", "an online-only breakout room has no onsite seats")
+    if breakout.online_seats and breakout.format == BreakoutRoom.Format.ONSITE:
+        reader.error(f"{path}.online_seats", "an onsite-only breakout room has no online seats")
+    if breakout.space_name and not _is_online_space(item):
+        reader.error(f"{path}.space_name", "only an online space (format online, no rooms) has a space name")
+    host_names = {host.name for host in programme.get("hosts", [])}
+    breakout.facilitator_names = reader.names(item, "facilitators", path, host_names, "host")
+    questions = []
+    for where, question in reader.items(item, "guiding_questions", path):
+        if not isinstance(question, str) or not question.strip():
+            reader.error(where, "expected a question as text")
+        elif "\n" in question.strip():
+            reader.error(where, "write one question per entry, on one line")
+        else:
+            questions.append(question.strip())
+    breakout.guiding_questions = "\n".join(questions)
+
+
+# Fields check_model leaves to _read_breakout (already checked there, reported once).
+_NOT_EXTRA = [
+    "slug",
+    "title",
+    "track",
+    "format",
+    "aim",
+    "why_join",
+    "process",
+    "resource_title",
+    "resource_url",
+    "notes_url",
+    "notes_have_content",
+]
+
+
+def _write_breakout_extras(breakout, plan, summit, changes):
+    """Save the EXTRA_KEYS of a saved breakout room, only what changed; returns problems (seats
+    below those held)."""
+    what = f"breakout room {breakout.slug!r}"
+    fields = ["is_published", "space_name", "video_url", "guiding_questions"]
+    save_changed(breakout, {name: getattr(plan, name) for name in fields}, changes, what)
+    hosts = {host.name: host for host in summit.hosts.all()}
+    wanted = [hosts[name] for name in plan.facilitator_names]
+    if {h.pk for h in breakout.facilitators.all()} != {h.pk for h in wanted}:
+        breakout.facilitators.set(wanted)
+        changes.changed.append(f"{what} (facilitators)")
+    if (breakout.onsite_seats, breakout.online_seats) == (plan.onsite_seats, plan.online_seats):
+        return []
+    try:
+        services.set_seats(
+            breakout_room=breakout, onsite_seats=plan.onsite_seats, online_seats=plan.online_seats
+        )
+    except services.BreakoutError as error:
+        return [f"{what}: {error}"]
+    changes.changed.append(f"{what} (seats)")
+    return []
+
+
+def _export_breakout_extras(breakout):
+    return {
+        "published": None if breakout.is_published else False,
+        "onsite_seats": breakout.onsite_seats,
+        "online_seats": breakout.online_seats,
+        "space_name": breakout.space_name,
+        "video_url": breakout.video_url,
+        "facilitators": sorted(host.name for host in breakout.facilitators.all()),
+        "guiding_questions": breakout.guiding_question_list,
+    }

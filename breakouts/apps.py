@@ -14,7 +14,7 @@ class BreakoutsConfig(AppConfig):
         from .models import Booking, BreakoutRoom, Picking, Room
 
         cache.bump_programme_on_change(Room, "summit_id")
-        cache.bump_programme_on_change(BreakoutRoom, "summit_id")
+        cache.bump_programme_on_change(BreakoutRoom, "summit_id", ["facilitators"])
         cache.bump_programme_on_change(Booking, "breakout_room.summit_id")
         cache.bump_programme_on_change(Picking, "part.session.day.summit_id")
 

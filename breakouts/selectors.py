@@ -8,9 +8,9 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from sessions_app.models import SessionPart
+from sessions_app.models import Host, SessionPart
 
-from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, SeatChange
+from .models import Assignment, Booking, BreakoutRoom, Mode, OnlineSpace, Participant, Picking, SeatChange
 
 
 def participant_of(user, summit):
@@ -94,11 +94,13 @@ def seat_numbers(breakout_room):
         .order_by()
     )
     taken = {(booking_id, mode): n for booking_id, mode, n in counts}
-    bookings = list(breakout_room.bookings.select_related("room").order_by("label"))
+    bookings: list = list(breakout_room.bookings.select_related("room").order_by("label"))
+    if not bookings and breakout_room.format == BreakoutRoom.Format.ONLINE:
+        bookings.append(OnlineSpace(breakout_room))
     rooms: list = []
     totals: dict = {}
     for booking in bookings:
-        row = {"room": booking.room.code, "label": booking.label}
+        row = {"room": booking.room.code if booking.room else str(booking), "label": booking.label}
         for mode in Mode.values:
             capacity = booking.capacity(mode)
             used = taken.get((booking.pk, mode), 0)
@@ -157,7 +159,15 @@ def my_schedule(participant, *, user):
         )
     )
     entries: dict = {}
-    assignments = participant.assignments.select_related("breakout_room__summit", "booking__room")
+    assignments = participant.assignments.select_related(
+        "breakout_room__summit", "booking__room"
+    ).prefetch_related(
+        Prefetch(
+            "breakout_room__facilitators",
+            queryset=Host.objects.order_by("name"),
+            to_attr="loaded_facilitators",
+        )
+    )
     parts_by_id = {part.pk: part for part in parts}
     for entry in with_waitlist_position(assignments.order_by("status", "queued_at")):
         # Shared instances, so the entry's breakout room reaches its part, session and day unqueried.
@@ -175,10 +185,12 @@ def my_schedule(participant, *, user):
 
 
 def roster(breakout_room):
-    """A breakout room's bookings, each with its onsite and online lists, and the waitlists.
+    """A breakout room's bookings (or its online space), each with its onsite and online lists and
+    capacities, and the waitlists.
 
-    Returns (bookings, waitlists): bookings carry `onsite` and `online` lists of confirmed
-    assignments; waitlists maps mode → assignments in waitlist order. Two queries.
+    Returns (places, waitlists): places carry `onsite` and `online` lists of confirmed assignments
+    and `onsite_capacity`, `online_capacity`; waitlists maps mode → assignments in waitlist order.
+    Two queries.
     """
     confirmed = (
         Assignment.objects.confirmed()
@@ -191,9 +203,18 @@ def roster(breakout_room):
         .prefetch_related(Prefetch("assignments", queryset=confirmed, to_attr="seats"))
         .order_by("label")
     )
-    for booking in bookings:
-        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]  # type: ignore[attr-defined]
-        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]  # type: ignore[attr-defined]
+    places: list = list(bookings)
+    if not bookings and breakout_room.format == BreakoutRoom.Format.ONLINE:
+        # An online space: its seats have no booking.
+        space = OnlineSpace(breakout_room)
+        space.seats = list(confirmed.filter(breakout_room=breakout_room, booking__isnull=True))  # type: ignore[attr-defined]
+        places.append(space)
+    for booking in places:
+        booking.breakout_room = breakout_room
+        booking.onsite = [a for a in booking.seats if a.mode == Mode.ONSITE]
+        booking.online = [a for a in booking.seats if a.mode == Mode.ONLINE]
+        booking.onsite_capacity = booking.capacity(Mode.ONSITE)
+        booking.online_capacity = booking.capacity(Mode.ONLINE)
     waitlists: dict[str, list] = {mode: [] for mode in Mode.values}
     for entry in (
         Assignment.objects.waitlisted()
@@ -202,7 +223,7 @@ def roster(breakout_room):
         .in_waitlist_order()
     ):
         waitlists[entry.mode].append(entry)
-    return bookings, waitlists
+    return places, waitlists
 
 
 def seat_history(participant, *, limit=50):

@@ -72,14 +72,29 @@ def _breakout_description(breakout_room):
     ):
         if value:
             lines.append(f"{label}: {value}")
-    if breakout_room.resource_url:
-        lines.append(
-            f"RESOURCE: {breakout_room.resource_title or breakout_room.resource_url} "
-            f"{breakout_room.resource_url}"
+    questions = breakout_room.guiding_question_list
+    if questions:
+        lines.append("GUIDING QUESTIONS:\n" + "\n".join(f"- {q}" for q in questions))
+    if breakout_room.resource_url or breakout_room.resource_title:
+        resource = " ".join(
+            value for value in (breakout_room.resource_title, breakout_room.resource_url) if value
         )
+        lines.append(f"RESOURCE: {resource}")
     if breakout_room.notes_url:
         lines.append(f"NOTES: {breakout_room.notes_url}")
     return "\n".join(lines)
+
+
+def facilitator_names(breakout_room):
+    """Its facilitators' names, from ``loaded_facilitators`` when the programme builder loaded them."""
+    loaded = getattr(breakout_room, "loaded_facilitators", None)
+    hosts = loaded if loaded is not None else breakout_room.facilitators.all()
+    return sorted(host.name for host in hosts)
+
+
+def space_name(breakout_room):
+    """What an online space (no room) reads as where a room would be."""
+    return breakout_room.space_name or "Online"
 
 
 def part_event(part, *, absolute_uri, with_hosts=True):
@@ -128,14 +143,16 @@ def breakout_events(breakout_room, bookings, *, absolute_uri):
         "abstract": breakout_room.aim,
         "description": _breakout_description(breakout_room),
         "links": links,
+        "persons": facilitator_names(breakout_room),
     }
     if not bookings:
+        online_space = breakout_room.format == breakout_room.Format.ONLINE
         return [
             Event(
                 uid=_stable_uid(summit, "breakout", breakout_room.slug),
                 id=breakout_room.pk * _ID_STRIDE + 2,
                 title=f"{part.code} {breakout_room.title}",
-                room=str(part.title),
+                room=space_name(breakout_room) if online_space else str(part.title),
                 slug=slugify(f"{summit.acronym}-{breakout_room.slug}"),
                 **common,
             )

@@ -23,12 +23,13 @@ def personal_events(participant, items, *, absolute_uri):
             continue
         seat = item.seat
         if seat is not None:
-            (event,) = breakout_events(seat.breakout_room, [seat.booking], absolute_uri=absolute_uri)
+            bookings = [seat.booking] if seat.booking_id else []
+            (event,) = breakout_events(seat.breakout_room, bookings, absolute_uri=absolute_uri)
             lines = [event.description] if event.description else []
             if seat.mode == Mode.ONLINE:
-                event.room = _("Online")
-                if seat.booking.room.video_url:
-                    lines.insert(0, _("Video call: %(url)s") % {"url": seat.booking.room.video_url})
+                event.room = seat.breakout_room.space_name or _("Online")
+                if seat.video_url:
+                    lines.insert(0, _("Video call: %(url)s") % {"url": seat.video_url})
             event.description = "\n".join(lines)
         else:
             # Hosts are left out: one more query for the whole feed, and the public page has them.

@@ -169,7 +169,10 @@ def _answer(request, breakout_room, entry, message, status):
         if entry is not None:
             body["mode"] = entry.mode
             if entry.status == Assignment.Status.CONFIRMED:
-                body["room"], body["label"] = entry.booking.room.code, entry.booking.label or None
+                if entry.booking_id:
+                    body["room"], body["label"] = entry.booking.room.code, entry.booking.label or None
+                else:
+                    body["room"] = str(entry.breakout_room.space_label)
             else:
                 body["position"] = entry.waitlist_position
         return JsonResponse(body)

@@ -22,9 +22,13 @@ from agenda.programme import build_programme
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors
 from breakouts.models import Booking, BreakoutRoom
-from sessions_app.models import Day
+from sessions_app.models import Day, Host
 
 __all__ = ["day", "breakout_list", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
+
+
+def _facilitators():
+    return Prefetch("facilitators", queryset=Host.objects.order_by("name"), to_attr="loaded_facilitators")
 
 
 def _bookings():
@@ -68,7 +72,7 @@ def breakout_list(request, summit):
         .visible_to(request.user)
         .in_programme_order()
         .select_related("part__session__day__summit")
-        .prefetch_related(_bookings())
+        .prefetch_related(_bookings(), _facilitators())
     )
     filterset = BreakoutRoomFilter(request.GET or None, queryset=breakout_rooms, summit=summit)
     results = list(filterset.qs)
@@ -78,7 +82,8 @@ def breakout_list(request, summit):
         "breakout_rooms": results,
         "total": breakout_rooms.count() if filterset.is_bound else len(results),
         "is_filtered": any(request.GET.get(name) for name in filterset.filters),
-        "preview": not summit.is_published or any(not b.part.is_published for b in results),
+        "preview": not summit.is_published
+        or any(not (b.part.is_published and b.is_published) for b in results),
         "nav": "breakouts",
     }
     return render(request, "agenda/list.html", context)
@@ -99,7 +104,7 @@ class BreakoutRoomDetailView(DetailView):
             .in_programme_order()
             .select_related("part__session__day__summit")
             # charter_sections: the charter app's reverse relation, shown by its template partial.
-            .prefetch_related(_bookings(), "charter_sections")
+            .prefetch_related(_bookings(), _facilitators(), "charter_sections")
             .with_seat_counts()
             .with_first_choice_counts()
         )
@@ -113,7 +118,8 @@ class BreakoutRoomDetailView(DetailView):
                 "part": breakout_room.part,
                 "session": breakout_room.part.session,
                 "day": breakout_room.part.session.day,
-                "preview": not self.summit.is_published or not breakout_room.part.is_published,
+                "preview": not self.summit.is_published
+                or not (breakout_room.part.is_published and breakout_room.is_published),
                 "nav": "breakouts",
                 "picking": selectors.participant_state(self.request.user, breakout_room),
             }

@@ -1,5 +1,7 @@
 """Admin of rooms and breakout rooms: bookings, the inlines a session part shows, picking windows."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
@@ -49,10 +51,75 @@ class BookingInline(admin.TabularInline):
         return False
 
 
+def check_seats(form, cleaned):
+    """Refuse, as a form error, own seats below the confirmed seats a saved breakout room holds;
+    services.set_seats checks again under the seat locks when the form saves."""
+    instance = form.instance
+    if not instance.pk or not {"onsite_seats", "online_seats", "format"} & set(form.changed_data):
+        return
+    probe = copy.copy(instance)
+    probe.format = cleaned.get("format", instance.format)
+    probe.onsite_seats = cleaned.get("onsite_seats")
+    probe.online_seats = cleaned.get("online_seats")
+    for problem in services.seats_problems(probe, services.places_of(probe)):
+        form.add_error(None, problem)
+
+
+def save_seats(breakout_room):
+    services.set_seats(
+        breakout_room=breakout_room,
+        onsite_seats=breakout_room.onsite_seats,
+        online_seats=breakout_room.online_seats,
+    )
+
+
+class BreakoutRoomSeatsForm(forms.ModelForm):
+    """The breakout room's own change form: its seats in the part go through services.set_seats."""
+
+    class Meta:
+        model = BreakoutRoom
+        fields = [
+            "part",
+            "position",
+            "title",
+            "slug",
+            "track",
+            "format",
+            "is_published",
+            "onsite_seats",
+            "online_seats",
+            "space_name",
+            "video_url",
+            "facilitators",
+            "aim",
+            "why_join",
+            "process",
+            "guiding_questions",
+            "resource_title",
+            "resource_url",
+            "notes_url",
+            "notes_have_content",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        check_seats(self, cleaned)
+        return cleaned
+
+    def _save_m2m(self):
+        super()._save_m2m()
+        save_seats(self.instance)
+
+
 class BreakoutRoomForm(forms.ModelForm):
     """Breakout rooms edited inline in their part choose their room(s) here: B makes a double session."""
 
-    room_a = forms.ModelChoiceField(Room.objects.select_related("summit"), label=_("room"), required=True)
+    room_a = forms.ModelChoiceField(
+        Room.objects.select_related("summit"),
+        label=_("room"),
+        required=False,
+        help_text=_("Leave empty for an online space (format online)."),
+    )
     room_b = forms.ModelChoiceField(
         Room.objects.select_related("summit"),
         label=_("second room (double session)"),
@@ -74,6 +141,13 @@ class BreakoutRoomForm(forms.ModelForm):
             "resource_url",
             "notes_url",
             "notes_have_content",
+            "is_published",
+            "onsite_seats",
+            "online_seats",
+            "space_name",
+            "video_url",
+            "facilitators",
+            "guiding_questions",
         ]
 
     def __init__(self, *args, **kwargs):
@@ -110,6 +184,9 @@ class BreakoutRoomForm(forms.ModelForm):
             room = cleaned.get(name)
             if room and summit_id and room.summit_id != summit_id:
                 self.add_error(name, _("The room belongs to another summit."))
+        if not room_a and cleaned.get("format") != BreakoutRoom.Format.ONLINE:
+            self.add_error("room_a", _("Give a room, or make it an online space: format online, no room."))
+        check_seats(self, cleaned)
         return cleaned
 
     def _save_m2m(self):
@@ -120,6 +197,7 @@ class BreakoutRoomForm(forms.ModelForm):
             services.set_rooms(breakout_room=self.instance, rooms=self.chosen_rooms)
         except services.BreakoutError as error:
             self.rooms_error = str(error)
+        save_seats(self.instance)
 
 
 def report_rooms_errors(request, forms_):
@@ -180,8 +258,13 @@ class BreakoutRoomInline(admin.StackedInline):
         "process",
         ("resource_title", "resource_url"),
         ("notes_url", "notes_have_content"),
+        ("is_published", "onsite_seats", "online_seats"),
+        ("space_name", "video_url"),
+        "facilitators",
+        "guiding_questions",
     ]
     prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["facilitators"]
     show_change_link = True
 
 

@@ -56,15 +56,28 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         "process",
         ("resource_title", "resource_url"),
         ("notes_url", "notes_have_content"),
+        ("is_published", "onsite_seats", "online_seats"),
+        ("space_name", "video_url"),
+        "facilitators",
+        "guiding_questions",
         "check_in_hosts",
         "roster_link",
     ]
     filter_horizontal = ["check_in_hosts"]
-    list_display = ["title", "part", "format", "room_codes", "onsite_seats", "online_seats", "roster_link"]
+    list_display = [
+        "title",
+        "part",
+        "format",
+        "room_codes",
+        "is_published",
+        "onsite_fill",
+        "online_fill",
+        "roster_link",
+    ]
     readonly_fields = ["roster_link"]
-    list_filter = ["format", "notes_have_content", "summit", "part__session__day", "part"]
+    list_filter = ["is_published", "format", "notes_have_content", "summit", "part__session__day", "part"]
     search_fields = ["title", "slug", "track", "aim", "why_join", "process"]
-    autocomplete_fields = ["part"]
+    autocomplete_fields = ["part", "facilitators"]
     prepopulated_fields = {"slug": ["title"]}
     inlines = [BookingInline]
     actions = ["duplicate"]
@@ -78,11 +91,11 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         return queryset.prefetch_related("bookings__room")
 
     @admin.display(description=_("onsite taken / seats"))
-    def onsite_seats(self, obj):
+    def onsite_fill(self, obj):
         return f"{obj.onsite_taken} / {obj.onsite_capacity}" if obj.offers_onsite else "—"
 
     @admin.display(description=_("online taken / seats"))
-    def online_seats(self, obj):
+    def online_fill(self, obj):
         return f"{obj.online_taken} / {obj.online_capacity}" if obj.offers_online else "—"
 
     @admin.display(description=_("rooms"))
@@ -206,7 +219,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                     _("%(name)s is seated in room %(room)s (%(mode)s).")
                     % {
                         "name": entry.participant.display_name,
-                        "room": f"{entry.booking.room.code} {entry.booking.label}".strip(),
+                        "room": str(entry.place),
                         "mode": entry.get_mode_display(),
                     },
                     messages.SUCCESS,
@@ -259,7 +272,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
             ]
 
         rows = [
-            row(entry, booking.room.code, booking.label)
+            row(entry, booking.room.code if booking.room else str(booking), booking.label)
             for booking in bookings
             for entry in booking.onsite + booking.online
         ]

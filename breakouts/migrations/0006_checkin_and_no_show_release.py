@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('breakouts', '0004_delete_summit_with_its_bookings'),
+        ('breakouts', '0005_breakout_room_seats_drafts_facilitators_online_spaces'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

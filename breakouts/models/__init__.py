@@ -3,7 +3,7 @@
 from .audit import SeatChange
 from .checkin import CheckIn
 from .people import Mode, Participant, new_calendar_token
-from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, Room
+from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, OnlineSpace, Room
 from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
 
 __all__ = [
@@ -15,6 +15,7 @@ __all__ = [
     "BreakoutRoomQuerySet",
     "CheckIn",
     "Mode",
+    "OnlineSpace",
     "Participant",
     "Picking",
     "Preference",

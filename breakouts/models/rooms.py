@@ -8,7 +8,7 @@ from django.db.models import Case, Count, IntegerField, OuterRef, Q, Subquery, S
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from sessions_app.models import SessionPart, Summit
+from sessions_app.models import Host, SessionPart, Summit
 from summit.fields import LinkField
 
 from .people import Mode
@@ -47,7 +47,11 @@ class BreakoutRoomQuerySet(models.QuerySet):
     def visible_to(self, user):
         if user.is_authenticated and user.is_staff:
             return self
-        return self.filter(part__is_published=True, summit__is_published=True)
+        return self.published()
+
+    def published(self):
+        """What the public sees: published breakout rooms of published parts of a published summit."""
+        return self.filter(is_published=True, part__is_published=True, summit__is_published=True)
 
     def in_programme_order(self):
         return self.select_related("part__session__day", "summit").order_by(
@@ -69,15 +73,20 @@ class BreakoutRoomQuerySet(models.QuerySet):
                 Value(0),
             )
 
-        # A format without a mode offers no seats of that mode, whatever its rooms hold.
+        # A format without a mode offers no seats of that mode, whatever its rooms hold; the breakout
+        # room's own seats in this part, when set, replace its rooms' seats.
         return self.annotate(
             onsite_capacity=Case(
                 When(format=BreakoutRoom.Format.ONLINE, then=Value(0)),
-                default=total(bookings, Sum("room__onsite_capacity")),
+                default=Coalesce(
+                    "onsite_seats", total(bookings, Sum("room__onsite_capacity")), output_field=IntegerField()
+                ),
             ),
             online_capacity=Case(
                 When(format=BreakoutRoom.Format.ONSITE, then=Value(0)),
-                default=total(bookings, Sum("room__online_capacity")),
+                default=Coalesce(
+                    "online_seats", total(bookings, Sum("room__online_capacity")), output_field=IntegerField()
+                ),
             ),
             onsite_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONSITE))),
             online_taken=total(taken, Count("pk", filter=Q(mode=Mode.ONLINE))),
@@ -133,6 +142,40 @@ class BreakoutRoom(models.Model):
     resource_url = LinkField(_("resource link"), blank=True)
     notes_url = LinkField(_("notes link"), blank=True)
     notes_have_content = models.BooleanField(_("notes have content"), default=False)
+    is_published = models.BooleanField(
+        _("published"),
+        default=True,
+        help_text=_("A draft shows only to organisers, under the preview banner."),
+    )
+    onsite_seats = models.PositiveIntegerField(
+        _("onsite seats in this part"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the seats of its room(s). A double session splits them between A and B."),
+    )
+    online_seats = models.PositiveIntegerField(
+        _("online seats in this part"),
+        null=True,
+        blank=True,
+        help_text=_("Blank: the seats of its room(s). An online space without a room needs this."),
+    )
+    space_name = models.CharField(
+        _("online space name"),
+        max_length=100,
+        blank=True,
+        help_text=_(
+            "For an online space (format online, no room): shown where a room would be. Blank: Online."
+        ),
+    )
+    video_url = LinkField(
+        _("video call link"),
+        blank=True,
+        help_text=_("Private: shown only to participants seated online here; replaces the room's link."),
+    )
+    facilitators = models.ManyToManyField(
+        Host, blank=True, related_name="+", verbose_name=_("facilitators and hosts")
+    )
+    guiding_questions = models.TextField(_("guiding questions"), blank=True, help_text=_("One per line."))
     rooms: "models.ManyToManyField[Room, Booking]" = models.ManyToManyField(
         Room, through="Booking", related_name="breakout_rooms"
     )
@@ -174,6 +217,23 @@ class BreakoutRoom(models.Model):
         return len(self.bookings.all()) == 2
 
     @property
+    def is_online_space(self):
+        """An online-only breakout room held in no room: its seats are its own online seats."""
+        return self.format == self.Format.ONLINE and not self.bookings.all()
+
+    @property
+    def space_label(self):
+        return self.space_name or _("Online")
+
+    @property
+    def guiding_question_list(self):
+        return [line.strip() for line in self.guiding_questions.splitlines() if line.strip()]
+
+    def seats_override(self, mode):
+        """This part's own seats of `mode`, or None when the rooms' seats apply."""
+        return self.onsite_seats if mode == Mode.ONSITE else self.online_seats
+
+    @property
     def onsite_left(self):
         """Needs with_seat_counts()."""
         return max(self.onsite_capacity - self.onsite_taken, 0)
@@ -201,6 +261,26 @@ class BreakoutRoom(models.Model):
             clash = BreakoutRoom.objects.of_summit(self.part.summit).filter(slug=self.slug)
             if clash.exclude(pk=self.pk).exists():
                 raise ValidationError({"slug": _("Another breakout room of this summit has this slug.")})
+
+
+class OnlineSpace:
+    """Where the seats of an online space are, standing in the seat rules where a Booking stands:
+    no room, no booking row (its seats have none), its breakout room's own online seats."""
+
+    pk = None
+    label = ""
+    room = None
+
+    def __init__(self, breakout_room):
+        self.breakout_room = breakout_room
+
+    def __str__(self):
+        return str(self.breakout_room.space_label)
+
+    def capacity(self, mode):
+        if mode != Mode.ONLINE:
+            return 0
+        return self.breakout_room.online_seats or 0
 
 
 class Booking(models.Model):
@@ -236,8 +316,15 @@ class Booking(models.Model):
         super().save(*args, **kwargs)
 
     def capacity(self, mode):
+        """Seats of `mode` in this room for this breakout room: the breakout room's own seats when
+        set (a double session gives A the odd one), else the room's."""
         if not self.breakout_room.offers(mode):
             return 0
+        override = self.breakout_room.seats_override(mode)
+        if override is not None:
+            half = override // 2
+            shares: dict[str, int] = {self.Label.A: override - half, self.Label.B: half}
+            return shares.get(self.label, override)
         return self.room.onsite_capacity if mode == Mode.ONSITE else self.room.online_capacity
 
     def clean(self):

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from sessions_app.models import SessionPart
 
 from .people import Mode, Participant
-from .rooms import Booking, BreakoutRoom
+from .rooms import Booking, BreakoutRoom, OnlineSpace
 
 
 class Picking(models.Model):
@@ -169,8 +169,11 @@ class Assignment(models.Model):
                 fields=["participant", "breakout_room"], name="one_entry_per_breakout_room"
             ),
             models.CheckConstraint(condition=Q(mode__in=Mode.values), name="assignment_mode_valid"),
+            # An online seat may have no room: an online space has none. That the breakout room
+            # is then an online space spans tables, so the seat services keep that half.
             models.CheckConstraint(
                 condition=Q(status="confirmed", booking__isnull=False)
+                | Q(status="confirmed", mode="online")
                 | Q(status="waitlisted", booking__isnull=True),
                 name="confirmed_seats_have_a_room",
             ),
@@ -195,6 +198,18 @@ class Assignment(models.Model):
             loaded.get(name) for name in ("breakout_room_id", "booking_id", "status", "mode")
         )
         return instance
+
+    @property
+    def place(self):
+        """Where the seat is: its room booking, or the online space (no booking)."""
+        return self.booking if self.booking_id else OnlineSpace(self.breakout_room)
+
+    @property
+    def video_url(self):
+        """The breakout room's own link, else the room's (online seats only show it)."""
+        if self.breakout_room.video_url:
+            return self.breakout_room.video_url
+        return self.booking.room.video_url if self.booking is not None else ""
 
     @property
     def mode_in_sentence(self):

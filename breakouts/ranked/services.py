@@ -96,7 +96,7 @@ def _ranked_picking(part, *, lock=False):
 
 def rankable_breakout_rooms(part, mode):
     """The breakout rooms of a part a participant of `mode` can rank, in programme order."""
-    rooms = BreakoutRoom.objects.filter(part=part).order_by("position")
+    rooms = BreakoutRoom.objects.filter(part=part, is_published=True).order_by("position")
     excluded = BreakoutRoom.Format.ONLINE if mode == Mode.ONSITE else BreakoutRoom.Format.ONSITE
     return rooms.exclude(format=excluded)
 
@@ -153,11 +153,22 @@ def set_preferences(*, participant, part, breakout_rooms, at=None):
         participant_changed([participant.pk])
 
 
+def space_booking_id(breakout_room_id):
+    """The solver's booking id for an online space (which has no booking row): never a real id."""
+    return -breakout_room_id
+
+
+def booking_of(solver_booking_id):
+    """The Booking id a seat records for a solver booking id: None for an online space."""
+    return None if solver_booking_id < 0 else solver_booking_id
+
+
 def load_instance(part, picking):
     """The solver's input for a part, and names for the report (a handful of queries)."""
     costs, unranked = effective_costs(picking)
     bookings = list(
-        Booking.objects.filter(part=part)
+        # Drafts are not offered: nobody is assigned to a breakout room the public cannot see.
+        Booking.objects.filter(part=part, breakout_room__is_published=True)
         .select_related("room", "breakout_room")
         .order_by("breakout_room_id", "label", "pk")
     )
@@ -174,7 +185,15 @@ def load_instance(part, picking):
         )
         names["breakout_rooms"][breakout.pk] = breakout.title
         names["bookings"][booking.pk] = booking.room.code
-    rooms = tuple(solver.BreakoutRoom(pk, formats[pk], tuple(b)) for pk, b in per_room.items())
+    for space in BreakoutRoom.objects.filter(
+        part=part, format=BreakoutRoom.Format.ONLINE, bookings__isnull=True, is_published=True
+    ).order_by("pk"):
+        # An online space has no booking: the solver sees one under the breakout room's id, negated.
+        formats[space.pk] = (Mode.ONLINE,)
+        per_room[space.pk].append(solver.Booking(space_booking_id(space.pk), "", 0, space.online_seats or 0))
+        names["breakout_rooms"][space.pk] = space.title
+        names["bookings"][space_booking_id(space.pk)] = str(space.space_label)
+    rooms = tuple(solver.BreakoutRoom(pk, formats[pk], tuple(b)) for pk, b in sorted(per_room.items()))
 
     pinned_rows = Assignment.objects.filter(part=part, pinned=True).values_list(
         "participant_id", "breakout_room_id", "booking_id", "mode", "status"
@@ -182,7 +201,9 @@ def load_instance(part, picking):
     pinned, held = [], set()
     for participant_id, breakout_id, booking_id, mode, status in pinned_rows.order_by("participant_id", "pk"):
         held.add(participant_id)
-        if status == Assignment.Status.CONFIRMED:
+        # A pinned seat in a draft keeps its holder out of the assignment, and its room is not offered.
+        if status == Assignment.Status.CONFIRMED and breakout_id in per_room:
+            booking_id = space_booking_id(breakout_id) if booking_id is None else booking_id
             pinned.append(solver.Seat(participant_id, breakout_id, booking_id, mode))
 
     rankings = defaultdict(list)
@@ -307,7 +328,8 @@ def publish_run(*, run, by=None, notify=True):
     part = run.part
     with transaction.atomic():
         _ranked_picking(part, lock=True)
-        # Hold the part's rooms (in id order, like live picking) while seats are replaced.
+        # Hold the part and its rooms (in id order, like live picking) while seats are replaced.
+        list(SessionPart.objects.select_for_update().filter(pk=part.pk).values_list("pk"))
         list(Booking.objects.select_for_update().filter(part=part).order_by("pk").values_list("pk"))
         run = AssignmentRun.objects.select_for_update().get(pk=run.pk)
         picking = Picking.objects.get(part=part)
@@ -330,7 +352,7 @@ def publish_run(*, run, by=None, notify=True):
                 participant_id=participant_id,
                 breakout_room_id=breakout_id,
                 part_id=part.pk,
-                booking_id=booking_id,
+                booking_id=booking_of(booking_id),
                 mode=mode,
                 status=Assignment.Status.CONFIRMED,
                 source=Assignment.Source.ASSIGNED,
@@ -388,6 +410,10 @@ def send_seat_emails(*, run):
     part = SessionPart.objects.select_related("session__day__summit").get(pk=run.part_id)
     rooms = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
     titles = dict(BreakoutRoom.objects.filter(part=part).values_list("pk", "title"))
+    spaces = {
+        b.pk: str(b.space_label)
+        for b in BreakoutRoom.objects.filter(part=part, format=BreakoutRoom.Format.ONLINE)
+    }
     wanted = {row[0] for row in run.results["seats"]} | {row[0] for row in run.results["waitlist"]}
     emails = dict(
         Participant.objects.filter(pk__in=wanted).exclude(user__email="").values_list("pk", "user__email")
@@ -395,17 +421,18 @@ def send_seat_emails(*, run):
     summit = part.session.day.summit
     subject = _("%(summit)s: your breakout room for %(part)s") % {"summit": summit.name, "part": part.code}
     messages = []
-    for participant_id, _breakout_id, booking_id, mode, rank in run.results["seats"]:
+    for participant_id, breakout_id, booking_id, mode, rank in run.results["seats"]:
         if participant_id not in emails:
             continue
-        booking = rooms[booking_id]
+        booking = rooms.get(booking_id)
+        place = str(booking) if booking else spaces.get(breakout_id, "")
         body = _(
             "You have a seat in “%(title)s” (%(part)s), room %(room)s, %(mode)s — your %(choice)s.\n\n"
             "Your agenda on the summit site shows it with the links that belong to it."
         ) % {
-            "title": booking.breakout_room.title,
+            "title": titles.get(breakout_id, ""),
             "part": f"{part.code} {part.title}",
-            "room": str(booking),
+            "room": place,
             "mode": Mode(mode).in_sentence,
             "choice": choice_label(rank),
         }

@@ -2,6 +2,7 @@
 BreakoutError. Views, admin actions, commands and the API all call these."""
 
 from ..exceptions import BreakoutError
+from .capacity import places_of, seats_problems, set_seats
 from .checkin import (
     can_check_in,
     check_in,
@@ -41,13 +42,16 @@ __all__ = [
     "move",
     "open_now",
     "pick",
+    "places_of",
     "register",
     "release_all_due",
     "release_no_shows",
     "reset_calendar_token",
     "schedule",
     "send_promotion_emails",
+    "seats_problems",
     "set_rooms",
+    "set_seats",
     "time_zone_names",
     "undo_check_in",
     "update_registration",

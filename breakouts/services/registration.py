@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from ..exceptions import BreakoutError
 from ..models import Assignment, BreakoutRoom, Mode, Participant, Picking, SeatChange, new_calendar_token
 from .seats import (
+    as_booking,
     by_organiser_or_participant,
     choose_booking,
     fill_from_waitlists,
@@ -135,7 +136,7 @@ def change_attendance(*, participant, attendance, at=None, by=None):
         if entry.status == Assignment.Status.CONFIRMED:
             booking = choose_booking(breakout_room, locked.get(breakout_room.pk, []), attendance)
         entry.mode = attendance
-        entry.booking = booking
+        entry.booking = as_booking(booking)
         entry.status = Assignment.Status.CONFIRMED if booking else Assignment.Status.WAITLISTED
         entry.queued_at = now if booking is None else entry.queued_at
         entry.save()

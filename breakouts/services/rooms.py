@@ -27,11 +27,16 @@ def set_rooms(*, breakout_room, rooms):
 
     Bookings are changed in place where they can be, so seats already given stay with their room.
     """
-    if not 1 <= len(rooms) <= 2:
+    if not 1 <= len(rooms) <= 2 and not (not rooms and breakout_room.format == BreakoutRoom.Format.ONLINE):
         raise BreakoutError(_("A breakout room is held in one room, or two for a double session."))
+    if rooms and breakout_room.assignments.filter(booking__isnull=True, status="confirmed").exists():
+        raise BreakoutError(
+            _("“%(title)s” has participants seated in its online space; move them before booking a room.")
+            % {"title": breakout_room.title}
+        )
     if len(rooms) == 2 and rooms[0].pk == rooms[1].pk:
         raise BreakoutError(_("A double session needs two different rooms."))
-    labels = [Booking.Label.SINGLE] if len(rooms) == 1 else [Booking.Label.A, Booking.Label.B]
+    labels = [Booking.Label.SINGLE] if len(rooms) == 1 else [Booking.Label.A, Booking.Label.B][: len(rooms)]
     wanted = dict(zip(labels, rooms, strict=True))
     bookings = list(breakout_room.bookings.select_for_update().select_related("room").order_by("pk"))
 
@@ -84,6 +89,7 @@ def _copy_breakout_room(breakout_room, **changes):
     for name, value in changes.items():
         setattr(copy, name, value)
     copy.save()
+    copy.facilitators.set(breakout_room.facilitators.all())
     return copy
 
 
@@ -98,13 +104,15 @@ def _free_slug(summit_id, slug):
 
 @transaction.atomic
 def duplicate_breakout_room(*, breakout_room):
-    """Copy a breakout room into the same part, without rooms (they are booked there already)."""
+    """Copy a breakout room into the same part as a draft, without rooms (they are booked there
+    already)."""
     last = breakout_room.part.breakout_rooms.aggregate(n=Max("position"))["n"]
     return _copy_breakout_room(
         breakout_room,
         position=last + 1,
         slug=_free_slug(breakout_room.summit_id, breakout_room.slug),
         title=_("%(title)s (copy)") % {"title": breakout_room.title},
+        is_published=False,
     )
 
 

@@ -14,12 +14,13 @@ from summit import jobs
 
 from ..audit import participant_actor, seat_changes
 from ..exceptions import BreakoutError
-from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, SeatChange
+from ..models import Assignment, Booking, BreakoutRoom, Mode, OnlineSpace, Participant, Picking, SeatChange
 
 # ------------------------------------------------------------------------------ live picking
 #
 # Every write below runs in one transaction and takes its locks up front, in one fixed order:
-# first the acting participant's row, then every Booking row of the parts it touches, in id order.
+# first the acting participant's row, then the rows of the parts it touches, then every Booking
+# row of those parts, each in id order.
 # A freed seat goes to the first waitlisted participant of its mode, who may be seated elsewhere in
 # the same part; moving them frees *that* seat in turn. Holding the bookings of the whole part lets
 # this chain run without ever taking a lock out of order, so two transactions cannot deadlock. On
@@ -37,19 +38,41 @@ def lock_participant(participant):
 
 
 def lock_parts(part_ids):
-    """Lock every room booking of the parts, in id order; return them grouped by breakout room."""
+    """Lock the parts' rows, then every room booking of them, each in id order.
+
+    Returns each breakout room's places, keyed by its id: its bookings (A before B), or its online
+    space, or nothing. The breakout rooms are read after the part lock, so their own seats are
+    fresh, and are shared by their places, so capacities need no further query. The part row is
+    the lock an online space needs (it has no booking to lock); breakout room rows stay unlocked,
+    so an organiser saving one while people pick never waits in the other order.
+    """
+    part_ids = sorted(set(part_ids))
+    list(SessionPart.objects.select_for_update().filter(pk__in=part_ids).order_by("pk").values_list("pk"))
+    # Read after the lock, in a statement of its own: a join locked FOR UPDATE OF the part would
+    # give the breakout rooms as they were before the wait (PostgreSQL re-reads only locked rows).
+    breakout_rooms = {b.pk: b for b in BreakoutRoom.objects.filter(part_id__in=part_ids).order_by("pk")}
     bookings = (
         Booking.objects.select_for_update(of=("self",))
-        .filter(part_id__in=sorted(set(part_ids)))
+        .filter(part_id__in=part_ids)
         .select_related("room")
         .order_by("pk")
     )
-    by_breakout_room: dict[int, list] = {}
+    by_breakout_room: dict[int, list] = {pk: [] for pk in breakout_rooms}
     for booking in bookings:
+        if booking.breakout_room_id in breakout_rooms:
+            booking.breakout_room = breakout_rooms[booking.breakout_room_id]
         by_breakout_room.setdefault(booking.breakout_room_id, []).append(booking)
-    for group in by_breakout_room.values():
+    for pk, group in by_breakout_room.items():
         group.sort(key=lambda b: b.label)
+        fresh = breakout_rooms.get(pk)
+        if not group and fresh is not None and fresh.format == BreakoutRoom.Format.ONLINE:
+            group.append(OnlineSpace(fresh))
     return by_breakout_room
+
+
+def as_booking(place):
+    """The Booking a seat in `place` records: None for an online space."""
+    return place if isinstance(place, Booking) else None
 
 
 def taken_per_booking(breakout_room, mode):
@@ -64,7 +87,8 @@ def taken_per_booking(breakout_room, mode):
 
 
 def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
-    """The booking with the fewest confirmed seats of `mode` that still has one free (tie → A).
+    """The place (booking, or online space) with the fewest confirmed seats of `mode` that still
+    has one free (tie → A). `bookings` are the places lock_parts returned for the breakout room.
 
     Filling the emptier room first keeps A and B of a double session within one seat of each other
     until one is full. With `allow_over_capacity` the emptier room is chosen even when both are full.
@@ -82,8 +106,10 @@ def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
 
 
 def room_capacity(booking, mode):
-    # The breakout room's format was checked by the caller (offers(mode)); this reads the room only.
-    return booking.room.onsite_capacity if mode == Mode.ONSITE else booking.room.online_capacity
+    """Seats of `mode` in a place: the breakout room's own seats in its part when set, else the
+    room's (see Booking.capacity); call with the places lock_parts returned, which share fresh
+    breakout rooms."""
+    return booking.capacity(mode)
 
 
 def seat_transaction(logged_as):
@@ -188,7 +214,7 @@ def _fill_from_waitlists(pending, locked):
                 seat.delete()
                 pending.append((seat.breakout_room, seat.mode))
             waiting.status = Assignment.Status.CONFIRMED
-            waiting.booking = booking
+            waiting.booking = as_booking(booking)
             waiting.source = Assignment.Source.PROMOTED
             waiting.breakout_room = breakout_room  # saves Assignment.save() a query
             waiting.save()
@@ -232,7 +258,7 @@ def confirm_seat(participant, breakout_room, entries, here, mode, booking, *, so
     entry = here or Assignment(participant=participant, breakout_room=breakout_room, queued_at=timezone.now())
     entry.mode = mode
     entry.status = Assignment.Status.CONFIRMED
-    entry.booking = booking
+    entry.booking = as_booking(booking)
     entry.source = source
     entry.pinned = entry.pinned or pin
     entry.save()

@@ -119,8 +119,8 @@ def test_exports_answer_304_to_a_matching_etag(client, demo):
 def test_exports_make_the_same_queries_at_any_size(client, db, django_assert_num_queries, size):
     summit = bulk_programme(size)
     for name in ["schedule.json", "schedule.xml", "schedule.ics"]:
-        # summit, days, sessions, parts, hosts, breakout rooms, bookings with their rooms
-        with django_assert_num_queries(7):
+        # summit, days, sessions, parts, hosts, breakout rooms, bookings with their rooms, facilitators
+        with django_assert_num_queries(8):
             response = client.get(f"/{summit.slug}/{name}")
         assert response.status_code == 200
     validate_json(json.loads(client.get(f"/{summit.slug}/schedule.json").content))

@@ -112,8 +112,9 @@ def test_agenda_query_count_does_not_grow(client, programme, extra_parts, django
     client.force_login(participant.user)
     target = agenda_url(summit)
     # session, user, summit, participant, the waitlists they are on (for the page cache's key);
-    # then, built afresh: parts (+ days, sessions, picking), assignments, their seat history
-    with django_assert_num_queries(8):
+    # then, built afresh: parts (+ days, sessions, picking), assignments, their facilitators, their
+    # seat history
+    with django_assert_num_queries(9):
         response = client.get(target)
     assert response.status_code == 200
 
@@ -166,8 +167,9 @@ def test_calendar_feed_query_count_does_not_grow(client, programme, extra_parts,
             by=organiser,
         )
     target = feed_url(summit, participant)
-    # participant (with summit and user), parts (with sessions, days, picking), assignments
-    with django_assert_num_queries(3):
+    # participant (with summit and user), parts (with sessions, days, picking), assignments, their
+    # facilitators
+    with django_assert_num_queries(4):
         assert client.get(target).status_code == 200
 
 
