@@ -6,7 +6,7 @@ from sessions_app.agenda_file import PARKED
 from summit.agenda_file import compact, iso
 
 from . import services
-from .models import Assignment, Booking, BreakoutRoom, Picking, Preference, Room
+from .models import GROUP_KINDS, Assignment, Booking, BreakoutRoom, Picking, Preference, Room
 
 ROOM_KEYS = ["code", "name", "onsite_capacity", "online_capacity", "video_url"]
 BREAKOUT_KEYS = [
@@ -93,7 +93,7 @@ def read_breakouts(reader, data, programme):
                     )
                 else:
                     seen[room_code] = f"{where}.rooms[{i}]"
-        if part.data.get("picking") is not None and part.kind == part.Kind.BREAKOUTS:
+        if part.data.get("picking") is not None and part.kind in GROUP_KINDS:
             picking = _read_picking(reader, part.data["picking"], f"{part_path}.picking")
             if picking is not None:
                 picking.part_code = code
@@ -242,7 +242,7 @@ def export_rooms(summit):
 def export_part_breakouts(part):
     """The breakout rooms and picking window of one part, keyed as in the part's mapping."""
     data = {}
-    picking = getattr(part, "picking", None) if part.kind == part.Kind.BREAKOUTS else None
+    picking = getattr(part, "picking", None) if part.kind in GROUP_KINDS else None
     if picking is not None:
         data["picking"] = compact(
             {

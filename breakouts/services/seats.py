@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from sessions_app.models import SessionPart
 
 from ..exceptions import BreakoutError
-from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
+from ..models import GROUP_KINDS, Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
 from .mail import send_promotion_emails
 
 # ------------------------------------------------------------------------------ live picking
@@ -102,7 +102,7 @@ def seat_transaction(function):
 def check_same_summit(participant, breakout_room):
     if breakout_room.summit_id != participant.summit_id:
         raise BreakoutError(_("This breakout room belongs to another summit."))
-    if breakout_room.part.kind != SessionPart.Kind.BREAKOUTS:
+    if breakout_room.part.kind not in GROUP_KINDS:
         raise BreakoutError(_("Seats are given only in parts with breakout groups."))
 
 
