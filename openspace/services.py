@@ -294,7 +294,8 @@ def _place(proposal, room, method):
             part=proposal.part, position=last + 1, slug=slug, **_breakout_fields(proposal)
         )
         try:
-            breakout.full_clean(exclude=["summit"])
+            # The part field limits its choices to breakouts parts (admin); clean() allows open spaces.
+            breakout.full_clean(exclude=["summit", "part"])
         except ValidationError as error:
             raise OpenSpaceError(" ".join(error.messages)) from None
         breakout.save()
