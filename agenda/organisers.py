@@ -36,6 +36,12 @@ PERMISSIONS = {
         "assignment": "add change delete view",
         "assignmentrun": "view delete publish",
     },
+    "openspace": {
+        "openspace": "add change delete view",
+        "proposal": "change view",
+        "interest": "view",
+        "placement": "add change delete view",
+    },
     "charter": {
         "chartersection": "add change delete view",
         "principle": "add change delete view",
