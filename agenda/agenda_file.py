@@ -10,11 +10,12 @@ from django.db import transaction
 from breakouts import agenda_file as breakouts_agenda
 from breakouts.models import BreakoutRoom
 from charter import agenda_file as charter_agenda
+from openspace import agenda_file as openspace_agenda
 from sessions_app import agenda_file as sessions_agenda
 from sessions_app.cache import programme_changed
 from summit.agenda_file import FORMAT, AgendaError, Reader, compact, dump
 
-TOP_KEYS = ["format", "summit", "rooms", "hosts", "days", "charter"]
+TOP_KEYS = ["format", "summit", "rooms", "hosts", "days", "open_space", "charter"]
 
 
 def read_agenda(data, *, source="agenda"):
@@ -31,7 +32,9 @@ def read_agenda(data, *, source="agenda"):
     charter = charter_agenda.read_charter(
         reader, data, set(programme["parts"]), {b.slug for b in breakouts["breakouts"]}
     )
+    open_spaces = openspace_agenda.read_open_spaces(reader, data, programme, breakouts)
     reader.raise_if_errors(source)
+    programme["open_spaces"] = open_spaces
     return programme, breakouts, charter
 
 
@@ -43,6 +46,7 @@ def import_agenda(*, data, source="agenda"):
         problems = breakouts_agenda.write_breakouts(breakouts, summit, parts)
         breakout_rooms = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit)}
         problems += charter_agenda.write_charter(charter, summit, parts, breakout_rooms)
+        problems += openspace_agenda.write_open_spaces(programme["open_spaces"], summit, parts)
         if problems:
             # Raising inside the atomic block rolls back everything written above.
             raise AgendaError(f"{source}: {problem}" for problem in problems)
@@ -64,6 +68,7 @@ def export_agenda(*, summit, fmt="yaml"):
         "rooms": breakouts_agenda.export_rooms(summit),
         "hosts": programme["hosts"],
         "days": programme["days"],
+        "open_space": openspace_agenda.export_open_spaces(summit),
         "charter": charter_agenda.export_charter(summit),
     }
     return dump(compact(data), fmt)

@@ -113,9 +113,10 @@ class Proposal(models.Model):
     facilitator_name = models.CharField(_("facilitator's name"), max_length=150, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PROPOSED)
     decline_reason = models.TextField(_("reason"), blank=True, help_text=_("Shown to the proposer."))
+    # CASCADE: a merged topic has no life without its target (no service deletes topics).
     merged_into = models.ForeignKey(
         "self",
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="merged",

@@ -202,13 +202,15 @@ def _read_part(reader, item, path, session, host_names):
     if part.start and part.end and part.end <= part.start:
         reader.error(f"{path}.end", "must be after start")
     kind_failed = reader.failed(f"{path}.kind")
-    if item.get("breakout_rooms") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
+    # Open-space parts hold breakout rooms too: the topics placed there.
+    groups = (SessionPart.Kind.BREAKOUTS, SessionPart.Kind.OPEN_SPACE)
+    if item.get("breakout_rooms") and part.kind not in groups and not kind_failed:
         reader.error(
             f"{path}.breakout_rooms",
-            f"only parts of kind breakouts have breakout rooms (this is {part.kind})",
+            f"only parts of kind breakouts or open_space have breakout rooms (this is {part.kind})",
         )
-    if item.get("picking") and part.kind != SessionPart.Kind.BREAKOUTS and not kind_failed:
-        reader.error(f"{path}.picking", "only parts of kind breakouts have a picking window")
+    if item.get("picking") and part.kind not in groups and not kind_failed:
+        reader.error(f"{path}.picking", "only parts of kind breakouts or open_space have a picking window")
     part.host_names = reader.names(item, "hosts", path, host_names, "host")
     part.polls_plan = []
     for poll_path, poll_item in reader.items(item, "polls", path):
