@@ -170,7 +170,7 @@ class Proposal(models.Model):
 
     @property
     def facilitator_display(self):
-        if self.facilitator_id and self.facilitator_confirmed:
+        if self.facilitator is not None and self.facilitator_confirmed:
             return self.facilitator.display_name
         return self.facilitator_name
 

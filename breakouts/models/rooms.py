@@ -12,7 +12,6 @@ from summit.fields import LinkField
 
 from .people import Mode
 
-
 # The kinds of part whose groups are breakout rooms with seats, picking and waitlists.
 GROUP_KINDS = (SessionPart.Kind.BREAKOUTS, SessionPart.Kind.OPEN_SPACE)
 

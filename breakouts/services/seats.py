@@ -8,8 +8,6 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app.models import SessionPart
-
 from ..exceptions import BreakoutError
 from ..models import GROUP_KINDS, Assignment, Booking, BreakoutRoom, Mode, Participant, Picking
 from .mail import send_promotion_emails

@@ -75,8 +75,8 @@ def test_placement_in_a_room_the_breakout_room_does_not_use_is_an_error():
     with pytest.raises(AgendaError) as error:
         import_agenda(data=bad, source="x.yaml")
     assert (
-        "x.yaml: open_space[0].topics[3].placement.room: breakout room 's2-1-shared-tools' is not held in room '02'"
-        in error.value.errors
+        "x.yaml: open_space[0].topics[3].placement.room: "
+        "breakout room 's2-1-shared-tools' is not held in room '02'" in error.value.errors
     )
     assert not Summit.objects.exists()
 

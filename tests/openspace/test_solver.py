@@ -17,13 +17,18 @@ def brute_force(instance):
         if len(used) != len(set(used)):
             continue
         leaders = [
-            t.facilitator for t, c in zip(topics, choice) if c is not None and t.facilitator is not None
+            t.facilitator
+            for t, c in zip(topics, choice, strict=True)
+            if c is not None and t.facilitator is not None
         ]
         if len(leaders) != len(set(leaders)):
             continue
-        if any(c is not None and not fits(t, rooms[c]) for t, c in zip(topics, choice)):
+        if any(c is not None and not fits(t, rooms[c]) for t, c in zip(topics, choice, strict=True)):
             continue
-        value = (len(used), sum(seats_filled(t, rooms[c]) for t, c in zip(topics, choice) if c is not None))
+        value = (
+            len(used),
+            sum(seats_filled(t, rooms[c]) for t, c in zip(topics, choice, strict=True) if c is not None),
+        )
         best = max(best, value)
     return best
 

@@ -9,7 +9,7 @@ from breakouts.models import Mode
 from openspace import services
 from openspace.models import Interest, Proposal
 from sessions_app.models import SessionPart
-from tests.factories import make_breakout, make_part, make_participant, make_room, make_session
+from tests.factories import make_breakout, make_part, make_room, make_session
 
 from .conftest import accepted
 
