@@ -31,7 +31,7 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 # Every model the organiser admin shows, except Django's own accounts.
-PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter"}
+PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter", "openspace"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 
@@ -65,7 +65,27 @@ def programme():
     CommitteeMember.objects.create(summit=summit, name="A. Member", role="Chair")
     Feedback.objects.create(summit=summit, section=section, email="someone@example.org", text="More, please.")
     AssignmentRun.objects.create(part=part, seed=7, unranked_cost=16)
+    _open_space(summit, part, participant)
     return summit
+
+
+def _open_space(summit, part, participant):
+    from openspace import services as openspace_services
+    from openspace.models import OpenSpace, Proposal
+
+    space_part = SessionPart.objects.create(
+        session=part.session, code="S1.9", position=9, kind=SessionPart.Kind.OPEN_SPACE, title="Open space"
+    )
+    OpenSpace.objects.create(
+        part=space_part,
+        proposals_open_at=dt.datetime(2030, 4, 1, tzinfo=UTC),
+        proposals_close_at=dt.datetime(2030, 4, 30, tzinfo=UTC),
+    )
+    topic = Proposal.objects.create(
+        part=space_part, slug="a-topic", title="A topic", description="Why.", proposer=participant
+    )
+    openspace_services.accept_proposal(proposal=topic)
+    openspace_services.place(proposal=topic, room=make_room(summit, code="open-space-1"))
 
 
 @pytest.fixture
@@ -106,7 +126,10 @@ def test_organiser_opens_every_change_page(programme, organiser_client, model):
 
 
 # Rows that participants make, or that services write (seats, assignment runs): no add page.
-NOT_ADDED_IN_ADMIN = {"Participant", "Preference", "Assignment", "AssignmentRun", "PollAnswer", "Feedback"}
+NOT_ADDED_IN_ADMIN = {
+    *("Participant", "Preference", "Assignment", "AssignmentRun", "PollAnswer", "Feedback"),
+    *("Proposal", "Placement"),
+}
 
 
 @pytest.mark.parametrize("model", PROGRAMME_MODELS, ids=model_id)
