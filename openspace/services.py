@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from breakouts import services as breakouts_services
-from breakouts.models import BreakoutRoom, Participant, Room
+from breakouts.models import BreakoutRoom, Participant, Picking, Room
 from sessions_app.models import SessionPart
 
 from . import solver
@@ -305,12 +305,22 @@ def _place(proposal, room, method):
         breakouts_services.set_rooms(breakout_room=breakout, rooms=[room])
     except breakouts_services.BreakoutError as error:
         raise OpenSpaceError(str(error)) from None
+    _ensure_picking(proposal.part)
     placement = Placement.objects.filter(proposal=proposal).first() or Placement(proposal=proposal)
     placement.room = room
     placement.method = method
     placement.placed_at = timezone.now()
     placement.save()
     return placement
+
+
+def _ensure_picking(part):
+    """Give the part a live picking window, from now until it ends, if it has none: a placed topic
+    takes seats like any breakout room. (Picking's admin form offers only breakouts parts.)"""
+    now = timezone.now()
+    if part.ends_at is None or part.ends_at <= now or Picking.objects.filter(part=part).exists():
+        return
+    Picking.objects.create(part=part, method=Picking.Method.LIVE, opens_at=now, closes_at=part.ends_at)
 
 
 def _lock_part(part):

@@ -115,12 +115,15 @@ def test_placed_topic_becomes_a_breakout_room_of_the_part(space, rooms):
     assert Proposal.objects.get(pk=topic.pk).breakout_room == breakout
 
 
+def test_placing_opens_live_picking_until_the_part_ends(space, rooms):
+    services.place(proposal=accepted(space), room=rooms[0])
+    picking = Picking.objects.get(part=space.part)
+    assert picking.method == Picking.Method.LIVE and picking.closes_at == space.part.ends_at
+
+
 def test_placed_topic_takes_seats_like_any_breakout_room(space, summit, rooms, now):
     topic = accepted(space)
     services.place(proposal=topic, room=rooms[1])
-    Picking.objects.create(
-        part=space.part, opens_at=now - dt.timedelta(hours=1), closes_at=now + dt.timedelta(hours=1)
-    )
     seat = breakouts_services.pick(
         participant=make_participant(summit), breakout_room=Proposal.objects.get(pk=topic.pk).breakout_room
     )
