@@ -48,6 +48,14 @@ class OpenSpaceAdmin(admin.ModelAdmin):
         report = None
         if request.method == "POST":
             try:
+                if request.POST.get("action") == "seat":
+                    seating = services.seat_interested(part=part, by=request.user)
+                    messages.success(
+                        request,
+                        _("%(n)d participants seated in a topic they marked; %(m)d could not be.")
+                        % {"n": len(seating["seated"]), "m": len(seating["not_seated"])},
+                    )
+                    return redirect(request.path)
                 if request.POST.get("action") == "demand":
                     report = services.place_by_demand(part=part, seed=int(request.POST.get("seed") or 0))
                     messages.success(request, _("Topics placed by demand."))

@@ -428,3 +428,88 @@ def placement_report(part):
         "participants_with_a_placed_topic": len(with_room),
         "participants_without": list(Participant.objects.filter(pk__in=without).order_by("display_name")),
     }
+
+
+@transaction.atomic
+def seat_interested(*, part, by, seed=0):
+    """Seat the people who marked placed topics, each in one topic they marked, as many as the
+    seats allow (the ranked parts' exact min-cost flow, ``breakouts.ranked.solver``, with every
+    mark of equal weight); seats already held in the part stay. Each seat is an organiser's move
+    through ``breakouts.services``, so it is logged and pinned like any other.
+
+    Returns {"seated": [participant ids], "not_seated": [participants who marked a placed topic
+    but got no seat in one]}."""
+    from breakouts.models import Assignment
+    from breakouts.ranked import solver as ranked
+
+    placed = list(
+        BreakoutRoom.objects.filter(part=part, open_space_proposal__isnull=False).prefetch_related(
+            "bookings__room"
+        )
+    )
+    rooms = {b.pk: b for b in placed}
+    taken = list(Assignment.objects.confirmed().filter(part=part).select_related("booking"))
+    seated_ids = {a.participant_id for a in taken}
+    marks: dict[int, list[int]] = {}
+    interests = (
+        Interest.objects.filter(proposal__breakout_room__in=rooms)
+        .select_related("participant")
+        .order_by("created_at", "pk")
+    )
+    people = {}
+    for interest in interests:
+        people[interest.participant_id] = interest.participant
+        marks.setdefault(interest.participant_id, []).append(interest.proposal.breakout_room_id)
+    candidates = [pid for pid in marks if pid not in seated_ids]
+    if not candidates:
+        return {"seated": [], "not_seated": []}
+    longest = min(max(len(marks[pid]) for pid in candidates), 10)
+    instance = ranked.Instance(
+        participants=tuple(
+            ranked.Participant(pid, people[pid].attendance, tuple(marks[pid][:longest])) for pid in candidates
+        ),
+        breakout_rooms=tuple(
+            ranked.BreakoutRoom(
+                b.pk,
+                tuple(m for m in ranked.MODES if b.offers(m)),
+                tuple(
+                    ranked.Booking(k.pk, k.label, k.room.onsite_capacity, k.room.online_capacity)
+                    for k in sorted(b.bookings.all(), key=lambda k: k.label)
+                ),
+            )
+            for b in placed
+        ),
+        # Every mark weighs the same; a seat in a topic nobody marked costs more than all marks
+        # together, so the flow seats as many people as it can in topics they marked.
+        rank_costs=tuple([1] * longest),
+        unranked_cost=min(len(candidates) + 2, 10**6),
+        pinned=tuple(
+            ranked.Seat(a.participant_id, a.breakout_room_id, a.booking_id, a.mode)
+            for a in taken
+            if a.breakout_room_id in rooms
+        ),
+    )
+    try:
+        result = ranked.solve(instance, seed=seed)
+    except ranked.SolverError as error:
+        raise OpenSpaceError(str(error)) from None
+    bookings = {k.pk: k for b in placed for k in b.bookings.all()}
+    seated = []
+    for participant_id, room_id, booking_id, _mode, rank in result.seats:
+        if rank is None:
+            continue  # a seat in a topic they did not mark: left to them
+        try:
+            breakouts_services.move(
+                breakout_room=rooms[room_id],
+                participant=people[participant_id],
+                booking=bookings[booking_id],
+                by=by,
+            )
+        except breakouts_services.BreakoutError as error:
+            raise OpenSpaceError(str(error)) from None
+        seated.append(participant_id)
+    not_seated = sorted(set(candidates) - set(seated))
+    return {
+        "seated": seated,
+        "not_seated": list(Participant.objects.filter(pk__in=not_seated).order_by("display_name")),
+    }

@@ -74,3 +74,12 @@ def test_proposal_changelist_queries_do_not_grow(organiser, space, django_assert
         accepted(space, f"T{i}")
     with django_assert_num_queries(9):
         organiser.get(changelist())
+
+
+def test_board_seats_the_people_who_marked_placed_topics(organiser, space, summit, rooms):
+    topic = accepted(space, "Wanted")
+    person = make_participant(summit)
+    services.set_interest(participant=person, proposal=topic, interested=True)
+    services.place(proposal=topic, room=rooms[0])
+    organiser.post(reverse("admin:openspace_board", args=[space.pk]), {"action": "seat"})
+    assert Proposal.objects.get(pk=topic.pk).breakout_room.assignments.get().participant == person

@@ -203,3 +203,30 @@ def test_placement_by_demand_keeps_topics_placed_by_hand(space, rooms):
     services.place_by_demand(part=space.part)
     assert Placement.objects.get(proposal=by_hand).method == Placement.Method.HAND
     assert Placement.objects.get(proposal=other).room == rooms[0]
+
+
+def test_seating_the_interested_fills_marked_topics_up_to_capacity(space, summit):
+    small = make_room(summit, code="small", onsite=2, online=0)
+    topic = accepted(space, "Small", format=Proposal.Format.ONSITE)
+    people = [make_participant(summit) for _ in range(3)]
+    for person in people:
+        services.set_interest(participant=person, proposal=topic, interested=True)
+    services.place(proposal=topic, room=small)
+    result = services.seat_interested(part=space.part, by=_organiser())
+    breakout = Proposal.objects.get(pk=topic.pk).breakout_room
+    assert breakout.assignments.filter(status="confirmed").count() == 2
+    assert len(result["seated"]) == 2 and len(result["not_seated"]) == 1
+
+
+def test_seating_the_interested_uses_a_second_mark_when_the_first_is_full(space, summit, rooms):
+    tiny = make_room(summit, code="tiny", onsite=1, online=0)
+    first, second = accepted(space, "First", format="onsite"), accepted(space, "Second", format="onsite")
+    a, b = make_participant(summit), make_participant(summit)
+    services.set_interest(participant=a, proposal=first, interested=True)
+    services.set_interest(participant=b, proposal=first, interested=True)
+    services.set_interest(participant=b, proposal=second, interested=True)
+    services.place(proposal=first, room=tiny)
+    services.place(proposal=second, room=rooms[0])
+    result = services.seat_interested(part=space.part, by=_organiser())
+    assert sorted(result["seated"]) == sorted([a.pk, b.pk])
+    assert Proposal.objects.get(pk=first.pk).breakout_room.assignments.get().participant == a
