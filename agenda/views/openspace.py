@@ -268,7 +268,8 @@ def now(request, summit):
     """What runs where now and next on a day: large type, refreshing by itself (for venue screens).
 
     ``?day=<n>`` picks a day (default: today at the venue, else the first day); ``?at=<ISO time>``
-    shows the board as it will read at that moment (for rehearsing before the event)."""
+    shows the board as it will read at that moment (for rehearsing before the event); ``?reload=1``
+    adds a plain meta refresh for screens without JavaScript (the page script refreshes in place)."""
     summit = get_visible_summit(request, summit)
     at = parse_datetime(request.GET.get("at", "")) if request.GET.get("at") else None
     if at is not None and timezone.is_naive(at):
@@ -298,5 +299,6 @@ def now(request, summit):
         "running": running,
         "upcoming": upcoming,
         "nav": "now",
+        "reload": request.GET.get("reload") == "1",
     }
     return render(request, "agenda/openspace/now.html", context)

@@ -104,10 +104,13 @@ def test_now_board_names_the_facilitator(client, space, summit, rooms, person):
 
 
 def test_now_board_refreshes_by_itself(client, space, summit):
-    assert (
-        '<meta http-equiv="refresh" content="60">'
-        in _board(client, summit, space.part.starts_at).content.decode()
-    )
+    page = _board(client, summit, space.part.starts_at).content.decode()
+    assert 'data-refresh-seconds="60"' in page and "setInterval" in page
+
+
+def test_now_board_for_screens_without_javascript_reloads_itself(client, space, summit):
+    url = reverse("agenda:now", kwargs={"summit": summit.slug})
+    assert '<meta http-equiv="refresh" content="60">' in client.get(url, {"reload": "1"}).content.decode()
 
 
 def test_now_board_queries_do_not_grow_with_rooms(client, space, summit, django_assert_num_queries):
