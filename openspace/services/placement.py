@@ -1,250 +1,19 @@
-"""Writes of the open space, each one transaction raising OpenSpaceError: proposing, moderating,
-showing interest and placing topics. Views, admin actions, the agenda file and tests call these."""
+"""Placing topics in the rooms of their part: by hand, by demand (openspace.solver), the report,
+and seating the people who marked placed topics."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from breakouts import services as breakouts_services
 from breakouts.models import BreakoutRoom, Participant, Picking, Room
-from sessions_app.models import SessionPart
 
-from . import solver
-from .exceptions import OpenSpaceError
-from .models import Interest, OpenSpace, Placement, Proposal
-
-EDITABLE_FIELDS = ("title", "description", "guiding_questions", "format")
-
-
-def _open_space(part):
-    if part.kind != SessionPart.Kind.OPEN_SPACE:
-        raise OpenSpaceError(_("%(part)s is not an open-space part.") % {"part": part.code})
-    space = OpenSpace.objects.filter(part=part).first()
-    if space is None:
-        raise OpenSpaceError(_("%(part)s takes no proposals.") % {"part": part.code})
-    return space
-
-
-def _check_window(space, at):
-    at = at or timezone.now()
-    if at < space.proposals_open_at:
-        raise OpenSpaceError(
-            _("Proposals for %(part)s open at %(time)s UTC.")
-            % {"part": space.part.code, "time": space.proposals_open_at.strftime("%Y-%m-%d %H:%M")}
-        )
-    if at >= space.proposals_close_at:
-        raise OpenSpaceError(_("Proposals for %(part)s are closed.") % {"part": space.part.code})
-
-
-def _save(instance):
-    try:
-        instance.full_clean()
-    except ValidationError as error:
-        raise OpenSpaceError(" ".join(error.messages)) from None
-    instance.save()
-
-
-def _free_slug(part, title, exclude=None):
-    base = slugify(title)[:100] or "topic"
-    taken = set(
-        Proposal.objects.filter(part=part, slug__startswith=base)
-        .exclude(pk=exclude)
-        .values_list("slug", flat=True)
-    )
-    slug, n = base, 2
-    while slug in taken:
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def _check_facilitator(part, facilitator):
-    if facilitator is not None and facilitator.summit_id != part.session.day.summit_id:
-        raise OpenSpaceError(_("The facilitator is not registered for this summit."))
-
-
-@transaction.atomic
-def propose(
-    *, participant, part, title, description, guiding_questions="", format="hybrid", facilitator=None, at=None
-):
-    """A participant proposes a topic during the part's proposal window; they facilitate it
-    themselves unless they name another registered participant, who then confirms."""
-    space = _open_space(part)
-    if participant.summit_id != part.session.day.summit_id:
-        raise OpenSpaceError(_("Register for this summit to propose a topic."))
-    _check_window(space, at)
-    facilitator = facilitator or participant
-    _check_facilitator(part, facilitator)
-    proposal = Proposal(
-        part=part,
-        slug=_free_slug(part, title),
-        title=title,
-        description=description,
-        guiding_questions=guiding_questions,
-        format=format,
-        proposer=participant,
-        facilitator=facilitator,
-        facilitator_confirmed=facilitator.pk == participant.pk,
-    )
-    _save(proposal)
-    return proposal
-
-
-def _lock_own(participant, proposal):
-    proposal = Proposal.objects.select_for_update().select_related("part__session__day").get(pk=proposal.pk)
-    if proposal.proposer_id != participant.pk:
-        raise OpenSpaceError(_("Only the proposer can change a proposal."))
-    if proposal.status not in (Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED):
-        raise OpenSpaceError(_("This proposal can no longer be changed."))
-    if proposal.breakout_room_id:
-        raise OpenSpaceError(_("This topic is placed already; ask the organisers for changes."))
-    return proposal
-
-
-@transaction.atomic
-def update_proposal(*, participant, proposal, facilitator=None, at=None, **fields):
-    """The proposer edits their topic until the proposal window closes."""
-    proposal = _lock_own(participant, proposal)
-    _check_window(_open_space(proposal.part), at)
-    unknown = set(fields) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise OpenSpaceError(
-            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))}
-        )
-    for name, value in fields.items():
-        setattr(proposal, name, value)
-    if facilitator is not None and facilitator.pk != proposal.facilitator_id:
-        _check_facilitator(proposal.part, facilitator)
-        proposal.facilitator = facilitator
-        proposal.facilitator_confirmed = facilitator.pk == participant.pk
-    _save(proposal)
-    return proposal
-
-
-@transaction.atomic
-def withdraw_proposal(*, participant, proposal, at=None):
-    """The proposer withdraws their topic until the window closes; interest in it is kept."""
-    proposal = _lock_own(participant, proposal)
-    _check_window(_open_space(proposal.part), at)
-    proposal.status = Proposal.Status.WITHDRAWN
-    _save(proposal)
-    return proposal
-
-
-@transaction.atomic
-def answer_facilitation(*, participant, proposal, accept):
-    """The named facilitator confirms, or declines (the proposer then facilitates)."""
-    proposal = Proposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.facilitator_id != participant.pk:
-        raise OpenSpaceError(_("You are not asked to facilitate this topic."))
-    if accept:
-        proposal.facilitator_confirmed = True
-    else:
-        proposal.facilitator = proposal.proposer
-        proposal.facilitator_confirmed = proposal.proposer_id is not None
-    _save(proposal)
-    return proposal
-
-
-# --- moderation ------------------------------------------------------------------------------
-
-
-def _lock(proposal):
-    return Proposal.objects.select_for_update().select_related("part__session__day").get(pk=proposal.pk)
-
-
-@transaction.atomic
-def accept_proposal(*, proposal):
-    proposal = _lock(proposal)
-    if proposal.status not in (Proposal.Status.PROPOSED, Proposal.Status.DECLINED):
-        raise OpenSpaceError(_("Only proposed or declined topics can be accepted."))
-    proposal.status = Proposal.Status.ACCEPTED
-    proposal.decline_reason = ""
-    _save(proposal)
-    return proposal
-
-
-@transaction.atomic
-def decline_proposal(*, proposal, reason):
-    """Decline with a reason the proposer sees. Interest already shown is kept."""
-    proposal = _lock(proposal)
-    if not reason.strip():
-        raise OpenSpaceError(_("Say why the topic is declined; the proposer sees the reason."))
-    if proposal.breakout_room_id:
-        raise OpenSpaceError(_("Take the topic out of its room before declining it."))
-    if proposal.status in (Proposal.Status.MERGED, Proposal.Status.WITHDRAWN):
-        raise OpenSpaceError(_("A merged or withdrawn topic cannot be declined."))
-    proposal.status = Proposal.Status.DECLINED
-    proposal.decline_reason = reason.strip()
-    _save(proposal)
-    return proposal
-
-
-@transaction.atomic
-def merge_proposal(*, proposal, into):
-    """Merge a duplicate into another topic of the part: its interest carries over (once per person)."""
-    # Locks in id order, so two merges of the same pair never deadlock.
-    locked = {
-        p.pk: p
-        for p in Proposal.objects.select_for_update().filter(pk__in=[proposal.pk, into.pk]).order_by("pk")
-    }
-    proposal, into = locked[proposal.pk], locked[into.pk]
-    if proposal.pk == into.pk:
-        raise OpenSpaceError(_("A topic cannot be merged into itself."))
-    if proposal.part_id != into.part_id:
-        raise OpenSpaceError(_("Topics are merged only within one part."))
-    if into.status not in (Proposal.Status.PROPOSED, Proposal.Status.ACCEPTED):
-        raise OpenSpaceError(_("Merge into a proposed or accepted topic."))
-    if proposal.breakout_room_id:
-        raise OpenSpaceError(_("Take the topic out of its room before merging it."))
-    if proposal.status == Proposal.Status.MERGED:
-        raise OpenSpaceError(_("This topic is merged already."))
-    already = set(into.interests.values_list("participant_id", flat=True))
-    proposal.interests.filter(participant_id__in=already).delete()
-    proposal.interests.update(proposal=into)
-    proposal.status = Proposal.Status.MERGED
-    proposal.merged_into = into
-    proposal.decline_reason = ""
-    _save(proposal)
-    return into
-
-
-# --- interest ----------------------------------------------------------------------------------
-
-
-def interest_is_open(space, at=None):
-    """Participants change interest until the topics are placed (or the set closing time)."""
-    at = at or timezone.now()
-    if space.interest_closes_at and at >= space.interest_closes_at:
-        return False
-    if space.part.starts_at and at >= space.part.starts_at:
-        return False
-    return not Placement.objects.filter(part=space.part_id).exists()
-
-
-@transaction.atomic
-def set_interest(*, participant, proposal, interested, at=None):
-    """Mark or unmark interest in an accepted topic, in the mode of the participant's registration."""
-    proposal = Proposal.objects.select_related("part__session__day").get(pk=proposal.pk)
-    if participant.summit_id != proposal.part.session.day.summit_id:
-        raise OpenSpaceError(_("Register for this summit to show interest."))
-    if proposal.status != Proposal.Status.ACCEPTED:
-        raise OpenSpaceError(_("Interest is shown in accepted topics only."))
-    participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if not interest_is_open(_open_space(proposal.part), at):
-        raise OpenSpaceError(_("Topics are placed already; interest can no longer change."))
-    if interested:
-        interest, _created = Interest.objects.get_or_create(
-            participant=participant, proposal=proposal, defaults={"mode": participant.attendance}
-        )
-        return interest
-    Interest.objects.filter(participant=participant, proposal=proposal).delete()
-    return None
-
-
-# --- placement ---------------------------------------------------------------------------------
+from .. import solver
+from ..exceptions import OpenSpaceError
+from ..models import Interest, OpenSpace, Placement, Proposal
+from .common import _lock
 
 
 def _breakout_fields(proposal):
@@ -453,13 +222,15 @@ def seat_interested(*, part, by, seed=0):
     marks: dict[int, list[int]] = {}
     interests = (
         Interest.objects.filter(proposal__breakout_room__in=rooms)
-        .select_related("participant")
+        .select_related("participant", "proposal")
         .order_by("created_at", "pk")
     )
     people = {}
     for interest in interests:
-        people[interest.participant_id] = interest.participant
-        marks.setdefault(interest.participant_id, []).append(interest.proposal.breakout_room_id)
+        room_id = interest.proposal.breakout_room_id
+        if room_id is not None:
+            people[interest.participant_id] = interest.participant
+            marks.setdefault(interest.participant_id, []).append(room_id)
     candidates = [pid for pid in marks if pid not in seated_ids]
     if not candidates:
         return {"seated": [], "not_seated": []}
