@@ -42,6 +42,9 @@ def import_agenda(*, data, source="agenda"):
     """Import agenda data all or nothing: create the summit, or update it in place. Returns it."""
     programme, breakouts, charter = read_agenda(data, source=source)
     with transaction.atomic():
+        dropped = openspace_agenda.dropped_part_problems(programme["summit"].slug, set(programme["parts"]))
+        if dropped:
+            raise AgendaError(f"{source}: {problem}" for problem in dropped)
         summit, parts = sessions_agenda.write_programme(programme)
         problems = breakouts_agenda.write_breakouts(breakouts, summit, parts)
         breakout_rooms = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit)}

@@ -153,6 +153,19 @@ def _read_topic(reader, item, path, part_code, rooms_of, room_codes):
     return topic
 
 
+def dropped_part_problems(summit_slug, part_codes):
+    """Before the programme is written: an open-space part the file drops would take participants'
+    proposals and interest with it (a part's deletion cascades), so name it as a problem."""
+    held = Proposal.objects.filter(part__session__day__summit__slug=summit_slug).exclude(
+        part__code__in=part_codes
+    )
+    codes = sorted(set(_with_people(held).values_list("part__code", flat=True)))
+    return [
+        f"part {code}: not in the file but holds participants' open-space proposals or interest"
+        for code in codes
+    ]
+
+
 def write_open_spaces(plan, summit, parts):
     """Create or update the open spaces and their topics; returns problems that would lose
     participants' data (the import then changes nothing)."""
@@ -213,8 +226,12 @@ def write_open_spaces(plan, summit, parts):
     return problems
 
 
+def _with_people(proposals):
+    return proposals.filter(Q(proposer__isnull=False) | Q(interests__isnull=False))
+
+
 def _holds_people(proposals):
-    return proposals.filter(Q(proposer__isnull=False) | Q(interests__isnull=False)).exists()
+    return _with_people(proposals).exists()
 
 
 def _carry_interest(proposal, into):

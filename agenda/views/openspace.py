@@ -9,6 +9,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -281,8 +282,6 @@ def now(request, summit):
     elif request.GET.get("day", "").isdigit():
         day = next((d for d in days if d.position == int(request.GET["day"])), None)
         if day is None:
-            from django.http import Http404
-
             raise Http404("No such day")
     else:
         day = next((d for d in days if d.date == at.date()), days[0])

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from breakouts.models import Participant
 
 from ..exceptions import OpenSpaceError
-from ..models import Interest, Placement, Proposal
+from ..models import Interest, OpenSpace, Placement, Proposal
 from .common import _open_space
 
 
@@ -29,8 +29,12 @@ def set_interest(*, participant, proposal, interested, at=None):
         raise OpenSpaceError(_("Register for this summit to show interest."))
     if proposal.status != Proposal.Status.ACCEPTED:
         raise OpenSpaceError(_("Interest is shown in accepted topics only."))
+    # Locks in a fixed order, the open space then the participant: placement holds the open space,
+    # so no mark slips in while topics are being placed.
+    space = _open_space(proposal.part)
+    space = OpenSpace.objects.select_for_update().select_related("part__session").get(pk=space.pk)
     participant = Participant.objects.select_for_update().get(pk=participant.pk)
-    if not interest_is_open(_open_space(proposal.part), at):
+    if not interest_is_open(space, at):
         raise OpenSpaceError(_("Topics are placed already; interest can no longer change."))
     if interested:
         interest, _created = Interest.objects.get_or_create(

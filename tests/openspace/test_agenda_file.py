@@ -97,3 +97,14 @@ def test_import_refuses_to_drop_a_participants_proposal():
     with pytest.raises(AgendaError, match="participants' proposals or interest"):
         import_agenda(data=smaller)
     assert Proposal.objects.filter(slug="sales-pitch", proposer=person).exists()
+
+
+def test_import_refuses_to_drop_an_open_space_part_with_participants_proposals():
+    summit = import_agenda(data=data())
+    Proposal.objects.filter(slug="sales-pitch").update(proposer=make_participant(summit))
+    without = copy.deepcopy(data())
+    without["days"][0]["sessions"] = without["days"][0]["sessions"][:1]
+    without["open_space"] = []
+    with pytest.raises(AgendaError, match="part S2.1: not in the file but holds participants' open-space"):
+        import_agenda(data=without)
+    assert Proposal.objects.filter(slug="sales-pitch").exists()
