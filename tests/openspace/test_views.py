@@ -123,3 +123,36 @@ def test_now_board_queries_do_not_grow_with_rooms(client, space, summit, django_
         make_breakout(space.part, rooms=[make_room(summit)])
     with django_assert_num_queries(6):
         _board(client, summit, at)
+
+
+def test_proposer_edits_and_withdraws_through_the_page(signed_in, space, person):
+    proposal = services.propose(participant=person, part=space.part, title="Hubs", description="Why.")
+    prefix = f"p{proposal.pk}"
+    fields = {f"{prefix}-title": "Hubs again", f"{prefix}-description": "Why.", f"{prefix}-format": "online"}
+    signed_in.post(url("openspace_edit", space, proposal=proposal.pk), {**fields, "action": "save"})
+    proposal.refresh_from_db()
+    assert proposal.title == "Hubs again" and proposal.format == "online"
+    signed_in.post(url("openspace_edit", space, proposal=proposal.pk), {"action": "withdraw"})
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.WITHDRAWN
+
+
+def test_another_participant_cannot_edit_through_the_page(client, space, person, summit):
+    from tests.factories import make_participant
+
+    proposal = services.propose(participant=person, part=space.part, title="Hubs", description="Why.")
+    client.force_login(make_participant(summit).user)
+    client.post(url("openspace_edit", space, proposal=proposal.pk), {"action": "withdraw"})
+    assert Proposal.objects.get(pk=proposal.pk).status == Proposal.Status.PROPOSED
+
+
+def test_named_facilitator_confirms_through_the_page(client, space, person, summit):
+    from tests.factories import make_participant
+
+    other = make_participant(summit)
+    proposal = services.propose(
+        participant=person, part=space.part, title="Hubs", description="Why.", facilitator=other
+    )
+    client.force_login(other.user)
+    assert "Hubs" in client.get(url("openspace_mine", space)).content.decode()
+    client.post(url("openspace_facilitate", space, proposal=proposal.pk), {"answer": "yes"})
+    assert Proposal.objects.get(pk=proposal.pk).facilitator_confirmed
