@@ -15,6 +15,7 @@ from django.db.models import ProtectedError, RestrictedError
 from breakouts import agenda_file as breakouts_agenda
 from breakouts.models import BreakoutRoom
 from charter import agenda_file as charter_agenda
+from openspace import agenda_file as openspace_agenda
 from polls import agenda_file as polls_agenda
 from sessions_app import agenda_file as sessions_agenda
 from sessions_app.cache import programme_changed
@@ -22,7 +23,7 @@ from summit.agenda_file import FORMAT, AgendaError, Changes, Reader, check_plain
 
 logger = logging.getLogger(__name__)
 
-TOP_KEYS = ["format", "summit", "rooms", "hosts", "days", "charter"]
+TOP_KEYS = ["format", "summit", "rooms", "hosts", "days", "open_space", "charter"]
 # The keys other apps keep in a part's mapping, in the order a part is written.
 PART_SHARES = (breakouts_agenda.SHARE, polls_agenda.SHARE)
 
@@ -49,7 +50,9 @@ def read_agenda(data, *, source="agenda"):
     charter = charter_agenda.read_charter(
         reader, data, set(programme["parts"]), {b.slug for b in breakouts["breakouts"]}
     )
+    open_spaces = openspace_agenda.read_open_spaces(reader, data, programme, breakouts)
     reader.raise_if_errors(source)
+    programme["open_spaces"] = open_spaces
     return programme, breakouts, charter
 
 
@@ -88,11 +91,16 @@ def import_agenda(*, data, source="agenda", allow_removals=False, dry_run=False,
 
 def _write(programme, breakouts, charter, changes, source):
     slug = programme["summit"].slug
+    # A dropped open-space part would take participants' proposals and interest with it.
+    dropped = openspace_agenda.dropped_part_problems(slug, set(programme["parts"]))
+    if dropped:
+        raise AgendaError(f"{source}: {problem}" for problem in dropped)
     breakouts_agenda.release_leaving_breakout_rooms(breakouts, slug, set(programme["parts"]), changes)
     summit, parts = sessions_agenda.write_programme(programme, changes, part_shares=PART_SHARES)
     problems = breakouts_agenda.write_breakouts(breakouts, summit, parts, changes)
     breakout_rooms = {b.slug: b for b in BreakoutRoom.objects.of_summit(summit)}
     problems += charter_agenda.write_charter(charter, summit, parts, breakout_rooms, changes)
+    problems += openspace_agenda.write_open_spaces(programme["open_spaces"], summit, parts)
     problems = changes.refused + problems
     if problems:
         # Raising inside the atomic block rolls back everything written above.
@@ -123,6 +131,7 @@ def export_agenda(*, summit, fmt="yaml"):
         "rooms": breakouts_agenda.export_rooms(summit),
         "hosts": programme["hosts"],
         "days": programme["days"],
+        "open_space": openspace_agenda.export_open_spaces(summit),
         "charter": charter_agenda.export_charter(summit),
     }
     return dump(compact(data), fmt)

@@ -38,6 +38,12 @@ PERMISSIONS = {
         "seatchange": "view",
         "checkin": "add change delete view",
     },
+    "openspace": {
+        "openspace": "add change delete view",
+        "proposal": "change view",
+        "interest": "view",
+        "placement": "add change delete view",
+    },
     "charter": {
         "chartersection": "add change delete view",
         "principle": "add change delete view",

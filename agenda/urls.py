@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import charter, checkin, participant, polls, programme, ranking, summits
+from .views import charter, checkin, openspace, participant, polls, programme, ranking, summits
 
 app_name = "agenda"
 
@@ -32,6 +32,19 @@ summit_pages = [
     path("charter/polls/<int:poll>/", polls.poll, name="poll"),
     path("charter/polls/<int:poll>/results/", polls.results, name="poll_results"),
     path("charter/polls/<int:poll>/answers.csv", polls.results_csv, name="poll_csv"),
+    path("now/", openspace.now, name="now"),
+    path("open-space/<str:part>/", openspace.topics, name="openspace_topics"),
+    path("open-space/<str:part>/propose/", openspace.propose, name="openspace_propose"),
+    path("open-space/<str:part>/mine/", openspace.my_proposals, name="openspace_mine"),
+    path("open-space/<str:part>/mine/<int:proposal>/", openspace.edit_proposal, name="openspace_edit"),
+    path(
+        "open-space/<str:part>/mine/<int:proposal>/facilitate/",
+        openspace.facilitate,
+        name="openspace_facilitate",
+    ),
+    path(
+        "open-space/<str:part>/topics/<int:proposal>/interest/", openspace.interest, name="openspace_interest"
+    ),
 ]
 
 urlpatterns = [

@@ -9,7 +9,17 @@ from summit.agenda_file import PartShare, compact, iso, people, save_changed
 
 from . import services
 from .audit import log_bulk, log_update, seat_changes
-from .models import Assignment, Booking, BreakoutRoom, Mode, Picking, Preference, Room, SeatChange
+from .models import (
+    GROUP_KINDS,
+    Assignment,
+    Booking,
+    BreakoutRoom,
+    Mode,
+    Picking,
+    Preference,
+    Room,
+    SeatChange,
+)
 
 # Keys of a breakout room read and written by the *_extras helpers at the end of this module.
 EXTRA_KEYS = [
@@ -108,7 +118,7 @@ def read_breakouts(reader, data, programme):
                     )
                 else:
                     seen[room_code] = f"{where}.rooms[{i}]"
-        if part.data.get("picking") is not None and part.kind == part.Kind.BREAKOUTS:
+        if part.data.get("picking") is not None and part.kind in GROUP_KINDS:
             picking = _read_picking(reader, part.data["picking"], f"{part_path}.picking")
             if picking is not None:
                 picking.part_code = code
@@ -477,7 +487,7 @@ def export_rooms(summit):
 def export_part_breakouts(part):
     """The breakout rooms and picking window of one part, keyed as in the part's mapping."""
     data = {}
-    picking = getattr(part, "picking", None) if part.kind == part.Kind.BREAKOUTS else None
+    picking = getattr(part, "picking", None) if part.kind in GROUP_KINDS else None
     if picking is not None:
         data["picking"] = compact(
             {
@@ -510,7 +520,8 @@ def export_part_breakouts(part):
 
 SHARE = PartShare(
     keys=("picking", "breakout_rooms"),
-    kinds=("breakouts",),
+    # Open-space parts hold breakout rooms too: the topics placed there.
+    kinds=tuple(GROUP_KINDS),
     export=export_part_breakouts,
     prefetch=("picking", "breakout_rooms__bookings__room", "breakout_rooms__facilitators"),
 )

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "polls",
     "charter",
     "mailings",
+    "openspace",
     "agenda",
 ]
 

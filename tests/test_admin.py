@@ -32,7 +32,7 @@ UTC = dt.timezone.utc
 pytestmark = pytest.mark.django_db
 
 # Every model the organiser admin shows, except Django's own accounts.
-PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter", "mailings"}
+PROGRAMME_APPS = {"sessions_app", "breakouts", "polls", "charter", "mailings", "openspace"}
 PROGRAMME_MODELS = [model for model in admin.site._registry if model._meta.app_label in PROGRAMME_APPS]
 
 
@@ -68,7 +68,27 @@ def programme():
     AssignmentRun.objects.create(part=part, seed=7, unranked_cost=16)
     Announcement.objects.create(summit=summit, subject="Welcome", body="Dear {name}")
     Mail.objects.create(key="welcome", to="someone@example.org", subject="Welcome", body="Hello")
+    _open_space(summit, part, participant)
     return summit
+
+
+def _open_space(summit, part, participant):
+    from openspace import services as openspace_services
+    from openspace.models import OpenSpace, Proposal
+
+    space_part = SessionPart.objects.create(
+        session=part.session, code="S1.9", position=9, kind=SessionPart.Kind.OPEN_SPACE, title="Open space"
+    )
+    OpenSpace.objects.create(
+        part=space_part,
+        proposals_open_at=dt.datetime(2030, 4, 1, tzinfo=UTC),
+        proposals_close_at=dt.datetime(2030, 4, 30, tzinfo=UTC),
+    )
+    topic = Proposal.objects.create(
+        part=space_part, slug="a-topic", title="A topic", description="Why.", proposer=participant
+    )
+    openspace_services.accept_proposal(proposal=topic)
+    openspace_services.place(proposal=topic, room=make_room(summit, code="open-space-1"))
 
 
 @pytest.fixture
@@ -118,6 +138,8 @@ NOT_ADDED_IN_ADMIN = {
     "Feedback",
     "SeatChange",
     "Mail",
+    "Proposal",
+    "Placement",
 }
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "agenda"]
+APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "openspace", "agenda"]
 # What each app builds on; everything else in APPS is above it or beside it, and out of reach.
 BUILDS_ON = {
     "sessions_app": set(),
@@ -18,7 +18,8 @@ BUILDS_ON = {
     # Outgoing mail: the announcements' audiences are the breakouts' participants; the data apps
     # send their mail through summit/jobs.py, whose outbox mailings registers.
     "mailings": {"breakouts", "sessions_app"},
-    "agenda": {"charter", "breakouts", "polls", "mailings", "sessions_app"},
+    "openspace": {"breakouts", "sessions_app"},
+    "agenda": {"charter", "breakouts", "polls", "mailings", "openspace", "sessions_app"},
 }
 FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
 # summit/ wires the apps together (settings, root URLs); its other modules are the bottom

@@ -3,10 +3,11 @@
 from .audit import SeatChange
 from .checkin import CheckIn
 from .people import Mode, Participant, new_calendar_token
-from .rooms import Booking, BreakoutRoom, BreakoutRoomQuerySet, OnlineSpace, Room
+from .rooms import GROUP_KINDS, Booking, BreakoutRoom, BreakoutRoomQuerySet, OnlineSpace, Room
 from .seats import Assignment, AssignmentQuerySet, AssignmentRun, Picking, Preference
 
 __all__ = [
+    "GROUP_KINDS",
     "Assignment",
     "AssignmentQuerySet",
     "AssignmentRun",

@@ -13,6 +13,9 @@ from summit.fields import LinkField
 
 from .people import Mode
 
+# The kinds of part whose groups are breakout rooms with seats, picking and waitlists.
+GROUP_KINDS = (SessionPart.Kind.BREAKOUTS, SessionPart.Kind.OPEN_SPACE)
+
 
 class Room(models.Model):
     """A place where groups meet, reused across sessions."""
@@ -255,7 +258,8 @@ class BreakoutRoom(models.Model):
         return self.offers_onsite if mode == Mode.ONSITE else self.offers_online
 
     def clean(self):
-        if self.part_id and self.part.kind != SessionPart.Kind.BREAKOUTS:
+        # Open-space parts hold breakout rooms too: the topics placed there (the openspace app).
+        if self.part_id and self.part.kind not in GROUP_KINDS:
             raise ValidationError({"part": _("Breakout rooms belong to a part of kind “Breakout groups”.")})
         if self.part_id and self.slug:
             clash = BreakoutRoom.objects.of_summit(self.part.summit).filter(slug=self.slug)

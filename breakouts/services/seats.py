@@ -14,7 +14,17 @@ from summit import jobs
 
 from ..audit import participant_actor, seat_changes
 from ..exceptions import BreakoutError
-from ..models import Assignment, Booking, BreakoutRoom, Mode, OnlineSpace, Participant, Picking, SeatChange
+from ..models import (
+    GROUP_KINDS,
+    Assignment,
+    Booking,
+    BreakoutRoom,
+    Mode,
+    OnlineSpace,
+    Participant,
+    Picking,
+    SeatChange,
+)
 
 # ------------------------------------------------------------------------------ live picking
 #
@@ -147,7 +157,7 @@ def by_organiser_or_participant(organiser_action, participant_action):
 def check_same_summit(participant, breakout_room):
     if breakout_room.summit_id != participant.summit_id:
         raise BreakoutError(_("This breakout room belongs to another summit."))
-    if breakout_room.part.kind != SessionPart.Kind.BREAKOUTS:
+    if breakout_room.part.kind not in GROUP_KINDS:
         raise BreakoutError(_("Seats are given only in parts with breakout groups."))
 
 
