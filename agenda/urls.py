@@ -10,6 +10,7 @@ summit_pages = [
     path("", summits.overview, name="overview"),
     path("day/<int:position>/", programme.day, name="day"),
     path("breakouts/", programme.breakout_list, name="breakout_list"),
+    path("seats/", programme.seats, name="seat_boxes"),
     path("breakouts/<slug:breakout>/", programme.breakout_detail, name="breakout"),
     path("breakouts/rank/<str:part>/", ranking.rank, name="rank"),
     path("breakouts/<slug:breakout>/pick/", participant.pick, name="pick"),

@@ -12,6 +12,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
@@ -19,12 +20,14 @@ from agenda import exports
 from agenda.caching import programme_page, seats_page
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
+from agenda.seats import MAX_BOXES, safe_next, seat_boxes, with_seat_boxes
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors
+from summit.cache import content_etag
 from breakouts.models import Booking, BreakoutRoom
 from sessions_app.models import Day
 
-__all__ = ["day", "breakout_list", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
+__all__ = ["day", "breakout_list", "seats", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
 
 
 def _bookings():
@@ -36,6 +39,8 @@ def _bookings():
 
 
 @require_safe
+@content_etag
+@with_seat_boxes
 @programme_page
 def day(request, summit, position):
     summit = get_visible_summit(request, summit)
@@ -60,6 +65,8 @@ def day(request, summit, position):
 
 
 @require_safe
+@content_etag
+@with_seat_boxes
 @programme_page
 def breakout_list(request, summit):
     summit = get_visible_summit(request, summit)
@@ -82,6 +89,18 @@ def breakout_list(request, summit):
         "nav": "breakouts",
     }
     return render(request, "agenda/list.html", context)
+
+
+@never_cache
+@require_safe
+def seats(request, summit):
+    """The seat boxes of the breakout rooms named by ``?b=<slug>`` (repeated), for the script that
+    keeps a page's seat counts current; ``next`` is the page the boxes' forms return to."""
+    slugs = request.GET.getlist("b")[:MAX_BOXES]
+    next_url = safe_next(request, reverse("agenda:overview", kwargs={"summit": summit}))
+    boxes = seat_boxes(request, summit, slugs, next_url=next_url)
+    body = "".join(boxes[slug] for slug in dict.fromkeys(slugs))
+    return HttpResponse(f'<div class="seat-boxes">{body}</div>', content_type="text/html; charset=utf-8")
 
 
 class BreakoutRoomDetailView(DetailView):
