@@ -24,7 +24,7 @@ from sessions_app.cache import programme_key
 from summit.cache import cached_fragments
 
 MARKER = re.compile(rb"<!--seats:([-\w]+)-->")
-#: At most this many boxes per request of the fragment.
+#: At most this many boxes per request of the fragment (the page itself has all of its own).
 MAX_BOXES = 400
 
 
@@ -69,15 +69,12 @@ class SeatBox:
 
 def _modes(breakout_room, picking):
     """The modes the breakout room offers seats in (any it offers, once its part has picking)."""
+    b = breakout_room
     modes = []
-    if breakout_room.offers_onsite and (breakout_room.onsite_capacity or picking):
-        modes.append(
-            ModeSeats(Mode.ONSITE, Mode.ONSITE.label, breakout_room.onsite_left, breakout_room.onsite_capacity)
-        )
-    if breakout_room.offers_online and (breakout_room.online_capacity or picking):
-        modes.append(
-            ModeSeats(Mode.ONLINE, Mode.ONLINE.label, breakout_room.online_left, breakout_room.online_capacity)
-        )
+    if b.offers_onsite and (b.onsite_capacity or picking):
+        modes.append(ModeSeats(Mode.ONSITE, Mode.ONSITE.label, b.onsite_left, b.onsite_capacity))
+    if b.offers_online and (b.online_capacity or picking):
+        modes.append(ModeSeats(Mode.ONLINE, Mode.ONLINE.label, b.online_left, b.online_capacity))
     return modes
 
 
@@ -121,7 +118,9 @@ def _boxes(request, summit_slug, slugs):
 def _render(request, summit_slug, boxes, slugs, next_url):
     context = {"next": next_url, "summit_slug": summit_slug}
     return {
-        slug: render_to_string("agenda/_seat_box.html", {**context, "box": boxes.get(slug), "slug": slug}, request)
+        slug: render_to_string(
+            "agenda/_seat_box.html", {**context, "box": boxes.get(slug), "slug": slug}, request
+        )
         for slug in slugs
     }
 
@@ -129,7 +128,7 @@ def _render(request, summit_slug, boxes, slugs, next_url):
 def seat_boxes(request, summit_slug, slugs, *, next_url):
     """Each slug's seat box (HTML) for this reader: from the cache for anonymous readers, keyed by
     the programme and the breakout room's seats; built for a signed-in reader."""
-    slugs = list(dict.fromkeys(slugs))[:MAX_BOXES]
+    slugs = list(dict.fromkeys(slugs))
     if request.user.is_authenticated:
         return _render(request, summit_slug, _boxes(request, summit_slug, slugs), slugs, next_url)
     programme = programme_key(summit_slug)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "breakouts",
     "polls",
     "charter",
+    "bookmarks",
     "agenda",
 ]
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agenda import exports
 from agenda.caching import personal_schedule_page
 from agenda.exports.personal import personal_events
+from agenda.my_agenda import full_agenda
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors, services
 from breakouts.forms import RegistrationForm, SignupForm
@@ -271,15 +272,22 @@ def my_schedule(request, summit):
         return redirect(reverse("agenda:register", kwargs={"summit": summit.slug}))
 
     def build():
-        items = selectors.my_schedule(participant, user=request.user)
+        items = full_agenda(participant, user=request.user)
         token = participant.calendar_token
         feed = reverse("agenda:my_calendar", kwargs={"summit": summit.slug, "token": token})
         feed_url = request.build_absolute_uri(feed)
-        return render(
-            request,
-            "agenda/my_schedule.html",
-            {"summit": summit, "participant": participant, "items": items, "feed_url": feed_url, "nav": "me"},
-        )
+        context = {
+            "summit": summit,
+            "participant": participant,
+            "items": items,
+            "feed_url": feed_url,
+            # Calendar apps subscribe (and keep updating) from a webcal:// address.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+            "reader_tz": participant.time_zone,
+            "days": list(summit.days.order_by("position")),
+            "nav": "me",
+        }
+        return render(request, "agenda/my_schedule.html", context)
 
     def waiting_for():
         return participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
@@ -308,7 +316,7 @@ def my_calendar(request, summit, token):
         summit__in=Summit.objects.visible_to(request.user).filter(slug=summit),
         calendar_token=token,
     )
-    items = selectors.my_schedule(participant, user=participant.user)
+    items = full_agenda(participant, user=participant.user)
     events = personal_events(participant, items, absolute_uri=request.build_absolute_uri)
     stamps = [participant.summit.updated_at]
     for item in items:

@@ -22,12 +22,21 @@ from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
 from agenda.seats import MAX_BOXES, safe_next, seat_boxes, with_seat_boxes
 from agenda.views.summits import get_visible_summit
+from bookmarks.selectors import stars_of
 from breakouts import selectors
-from summit.cache import content_etag
 from breakouts.models import Booking, BreakoutRoom
 from sessions_app.models import Day
+from summit.cache import content_etag
 
-__all__ = ["day", "breakout_list", "seats", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
+__all__ = [
+    "day",
+    "breakout_list",
+    "seats",
+    "breakout_detail",
+    "schedule_json",
+    "schedule_xml",
+    "schedule_ics",
+]
 
 
 def _bookings():
@@ -36,6 +45,15 @@ def _bookings():
         queryset=Booking.objects.select_related("room").order_by("label", "room__code"),
         to_attr="loaded_bookings",
     )
+
+
+def _reader(request, summit):
+    """A registered reader's stars and time zone (no query for anonymous readers, whose pages are
+    cached for everybody)."""
+    participant = selectors.participant_of(request.user, summit)
+    if participant is None:
+        return {"stars": None, "reader_tz": None}
+    return {"stars": stars_of(participant), "reader_tz": participant.time_zone}
 
 
 @require_safe
@@ -60,6 +78,7 @@ def day(request, summit, position):
         "next_day": days[index + 1] if index + 1 < len(days) else None,
         "preview": programme.has_drafts,
         "nav": "day",
+        **_reader(request, summit),
     }
     return render(request, "agenda/day.html", context)
 
@@ -87,6 +106,7 @@ def breakout_list(request, summit):
         "is_filtered": any(request.GET.get(name) for name in filterset.filters),
         "preview": not summit.is_published or any(not b.part.is_published for b in results),
         "nav": "breakouts",
+        **_reader(request, summit),
     }
     return render(request, "agenda/list.html", context)
 
@@ -137,6 +157,8 @@ class BreakoutRoomDetailView(DetailView):
                 "picking": selectors.participant_state(self.request.user, breakout_room),
             }
         )
+        participant = context["picking"].participant
+        context["reader_tz"] = participant.time_zone if participant else None
         return context
 
 
