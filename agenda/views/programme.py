@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 
 from agenda import exports
 from agenda.caching import programme_page, seats_page
+from agenda.day_polls import attach_polls
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
 from agenda.seats import MAX_BOXES, safe_next, seat_boxes, with_seat_boxes
@@ -67,6 +68,8 @@ def day(request, summit, position):
     except Day.DoesNotExist:
         raise Http404("No such day") from None
     this_day = programme.loaded_days[0]
+    reader = _reader(request, summit)
+    attach_polls(programme.parts(), user=request.user, may_answer=reader["stars"] is not None)
     days = programme.days
     index = days.index(this_day)
     context = {
@@ -78,7 +81,7 @@ def day(request, summit, position):
         "next_day": days[index + 1] if index + 1 < len(days) else None,
         "preview": programme.has_drafts,
         "nav": "day",
-        **_reader(request, summit),
+        **reader,
     }
     return render(request, "agenda/day.html", context)
 
