@@ -11,8 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -54,8 +54,28 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.username})
-        return redirect(_next_url(request, "/"))
+        return redirect(_registration_after_signup(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next_url(request, "")})
+
+
+def _registration_after_signup(request):
+    """A new account's next step: registering for the summit the person came from (or the current
+    one), then back where they were."""
+    target = _next_url(request, "")
+    slug = None
+    if target:
+        try:
+            match = resolve(target.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name == "register":
+            return target
+        slug = match.kwargs.get("summit") if match is not None else None
+    summit = Summit.objects.visible_to(request.user).filter(**({"slug": slug} if slug else {})).first()
+    if summit is None:
+        return target or "/"
+    register = reverse("agenda:register", kwargs={"summit": summit.slug})
+    return f"{register}?{urlencode({'next': target})}" if target else register
 
 
 # ------------------------------------------------------------------------------ registration
@@ -102,6 +122,7 @@ def register(request, summit):
             "form": form,
             "participant": participant,
             "attendance_open": attendance_open,
+            "time_zones": services.time_zone_names(),
             "next": _next_url(request, ""),
         },
     )
