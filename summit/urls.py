@@ -10,6 +10,7 @@ from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("favicon.ico", views.favicon, name="favicon"),
     *([path("bench/ceiling", views.benchmark_ceiling)] if settings.BENCHMARK_CEILING else []),
     path("admin/", admin.site.urls),
     path("language/", views.choose_language, name="language"),
