@@ -63,7 +63,7 @@ def test_sign_up_register_online_pick_see_video_link_and_leave(page, live_server
     page.set_viewport_size({"width": 360, "height": 740})
     wide = page.evaluate(
         "Array.from(document.querySelectorAll('body *')).filter(e => e.getBoundingClientRect().right > 361)"
-        ".slice(0, 8).map(e => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))"
+        ".slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.getBoundingClientRect().right)"
     )
     assert page.evaluate("document.documentElement.scrollWidth") <= 360, wide
     page.set_viewport_size({"width": 1280, "height": 800})
