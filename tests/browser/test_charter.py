@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core import mail
 from django.test import Client
 
-from charter import services
 from charter.models import Feedback
+from polls import services as poll_services
 from polls.models import Poll
 from tests.browser.axe import axe_violations
-from tests.factories import make_organiser, make_user
+from tests.factories import make_organiser, make_participant, make_user
 
 PASSWORD = "correct horse battery staple"
 
@@ -77,8 +77,9 @@ def test_feedback_from_submission_to_publication(page, browser, live_server, dem
 
 def test_answering_the_valuable_moment_poll(page, live_server, demo_url):
     poll = Poll.objects.get(part__code="S6.3")
-    services.open_poll(poll=poll)
-    sign_in(page, live_server, make_user())
+    poll_services.open_poll(poll=poll)
+    # Only participants registered for the summit answer its polls.
+    sign_in(page, live_server, make_participant(poll.part.session.day.summit).user)
     page.goto(f"{demo_url}/charter/polls/{poll.pk}/")
     assert axe_violations(page) == []
     page.get_by_label("Your answer").fill("Meeting the community in person again")
@@ -90,7 +91,7 @@ def test_answering_the_valuable_moment_poll(page, live_server, demo_url):
     assert axe_violations(page) == []
 
     # Another participant answers while the first reader keeps the results open: it refreshes.
-    services.answer_poll(poll=poll, user=make_user(), text="The community dinner")
+    poll_services.answer_poll(poll=poll, user=make_user(), text="The community dinner")
     page.wait_for_function(
         "document.querySelector('#poll-summary').textContent.includes('2 answers')", timeout=25000
     )
