@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import charter, checkin, openspace, participant, polls, programme, ranking, summits
+from .views import bookmarks, charter, checkin, openspace, participant, polls, programme, ranking, summits
 
 app_name = "agenda"
 
@@ -10,6 +10,7 @@ summit_pages = [
     path("", summits.overview, name="overview"),
     path("day/<int:position>/", programme.day, name="day"),
     path("breakouts/", programme.breakout_list, name="breakout_list"),
+    path("seats/", programme.seats, name="seat_boxes"),
     path("breakouts/<slug:breakout>/", programme.breakout_detail, name="breakout"),
     path("breakouts/rank/<str:part>/", ranking.rank, name="rank"),
     path("breakouts/<slug:breakout>/pick/", participant.pick, name="pick"),
@@ -17,6 +18,7 @@ summit_pages = [
     path("breakouts/<slug:breakout>/seats.json", participant.seats_json, name="seats"),
     path("register/", participant.register, name="register"),
     path("me/", participant.my_schedule, name="my_schedule"),
+    path("me/stars/", bookmarks.star, name="star"),
     path("me/calendar/reset/", participant.reset_calendar, name="reset_calendar"),
     path("me/calendar/<str:token>.ics", participant.my_calendar, name="my_calendar"),
     path("schedule.json", programme.schedule_json, name="schedule_json"),

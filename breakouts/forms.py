@@ -32,7 +32,11 @@ class RegistrationForm(forms.Form):
         label=_("I attend"),
         choices=Mode.choices,
         widget=forms.RadioSelect,
-        help_text=_("Onsite participants get seats in the rooms; online participants get the video links."),
+        help_text=_(
+            "Onsite: you are at the venue and take a seat in a breakout room (room A or B of a double "
+            "session). Online: you join from anywhere and get the video link of your breakout room and "
+            "the stream of the plenaries. You can change this while picking is open."
+        ),
     )
     display_name = forms.CharField(
         label=_("Display name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
@@ -48,5 +52,12 @@ class RegistrationForm(forms.Form):
         label=_("Time zone"),
         choices=_time_zone_choices,
         initial="UTC",
-        help_text=_("Times are shown in UTC and in this time zone."),
+        # A text box with the zones as suggestions: type a city or region to search the list.
+        widget=forms.TextInput(
+            attrs={"list": "time-zone-names", "autocomplete": "off", "spellcheck": "false"}
+        ),
+        help_text=_(
+            "Type a city or region, e.g. Europe/Berlin or America/New_York. Times are shown in UTC and "
+            "in this time zone."
+        ),
     )

@@ -229,3 +229,24 @@ def roster(breakout_room):
 def seat_history(participant, *, limit=50):
     """The participant's latest seat and waitlist changes, newest first (one query)."""
     return list(SeatChange.objects.for_participant(participant)[:limit])
+
+
+def breakout_rooms_with_seats(summit_slug, slugs, *, user):
+    """The breakout rooms of a summit with these slugs, as ``user`` may see them, annotated with
+    seat counts and with their part's picking window: one query whatever their number."""
+    return list(
+        BreakoutRoom.objects.filter(summit__slug=summit_slug, slug__in=list(slugs))
+        .visible_to(user)
+        .with_seat_counts()
+        .select_related("part__picking", "summit")
+    )
+
+
+def places_in_parts(participant, part_ids):
+    """The participant's seats and waitlist places in these parts, with waitlist positions (one
+    query)."""
+    return list(
+        with_waitlist_position(
+            Assignment.objects.filter(participant=participant, part_id__in=list(part_ids))
+        ).select_related("breakout_room__summit", "booking__room")
+    )

@@ -32,7 +32,7 @@ class PollAdmin(admin.ModelAdmin):
     actions = ["open_polls", "close_polls", "download_answers"]
     # Polls open and close through the actions (polls.services), never by editing the flag.
     readonly_fields = ["is_open"]
-    list_display = ["question", "part", "kind", "is_open"]
+    list_display = ["question", "part", "kind", "is_open", "opens_at", "closes_at", "anonymous_answers"]
     list_filter = ["kind", "is_open", "part__session__day__summit"]
     search_fields = ["question", "part__code"]
     autocomplete_fields = ["part"]

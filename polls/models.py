@@ -2,6 +2,8 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sessions_app.models import SessionPart
@@ -20,6 +22,20 @@ class Poll(models.Model):
     question = models.CharField(_("question"), max_length=300)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.FREE_TEXT)
     is_open = models.BooleanField(_("open for answers"), default=False)
+    opens_at = models.DateTimeField(
+        _("opens (UTC)"), null=True, blank=True, help_text=_("Blank: as soon as it is open for answers.")
+    )
+    closes_at = models.DateTimeField(
+        _("closes (UTC)"), null=True, blank=True, help_text=_("Blank: until an organiser closes it.")
+    )
+    anonymous_answers = models.BooleanField(
+        _("anonymous answers allowed"),
+        default=False,
+        help_text=_(
+            "Off: only participants registered for the summit answer. On: anyone signed in may answer; "
+            "answers are never shown with names."
+        ),
+    )
     position = models.PositiveSmallIntegerField(_("position"), default=1)
 
     class Meta:
@@ -28,9 +44,35 @@ class Poll(models.Model):
         db_table = "sessions_app_poll"
         verbose_name = _("poll")
         verbose_name_plural = _("polls")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(opens_at__isnull=True)
+                | Q(closes_at__isnull=True)
+                | Q(closes_at__gt=models.F("opens_at")),
+                name="poll_closes_after_opening",
+            ),
+        ]
 
     def __str__(self):
         return self.question
+
+    def accepts_answers(self, at=None):
+        """Open for answers, and inside its opening and closing times when it has them."""
+        at = at or timezone.now()
+        if not self.is_open:
+            return False
+        return (self.opens_at is None or self.opens_at <= at) and (
+            self.closes_at is None or at < self.closes_at
+        )
+
+    @property
+    def is_answerable(self):
+        """For templates: accepts_answers() now."""
+        return self.accepts_answers()
+
+    @property
+    def not_yet_open(self):
+        return bool(self.is_open and self.opens_at and timezone.now() < self.opens_at)
 
 
 class PollChoice(models.Model):

@@ -107,3 +107,31 @@ def poll_results(poll):
         votes = Counter(choice.pk for answer in answers for choice in answer.choices.all())
         pairs = [(choice.label, votes[choice.pk]) for choice in poll.choices.order_by("position", "pk")]
     return PollResults(poll=poll, answers=answers, bars=_bars(pairs, len(answers)))
+
+
+def results_of_polls(polls):
+    """``poll_results`` for several polls at once (the polls of a day page): poll id → results.
+    Two queries whatever their number: the answers with their choices, and the choices."""
+    polls = list(polls)
+    if not polls:
+        return {}
+    answers: dict = {poll.pk: [] for poll in polls}
+    for answer in (
+        PollAnswer.objects.filter(poll__in=polls)
+        .order_by("created_at", "pk")
+        .prefetch_related(Prefetch("choices", queryset=PollChoice.objects.order_by("position", "pk")))
+    ):
+        answers[answer.poll_id].append(answer)
+    choices: dict = {poll.pk: [] for poll in polls}
+    for choice in PollChoice.objects.filter(poll__in=polls).order_by("position", "pk"):
+        choices[choice.poll_id].append(choice)
+    results = {}
+    for poll in polls:
+        given = answers[poll.pk]
+        if poll.kind == Poll.Kind.FREE_TEXT:
+            pairs = frequent_words(answer.text for answer in given)
+        else:
+            votes = Counter(choice.pk for answer in given for choice in answer.choices.all())
+            pairs = [(choice.label, votes[choice.pk]) for choice in choices[poll.pk]]
+        results[poll.pk] = PollResults(poll=poll, answers=given, bars=_bars(pairs, len(given)))
+    return results

@@ -3,6 +3,7 @@
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from sessions_app.cache import programme_changed
 from summit.errors import FieldErrors
 
 from .models import ANSWER_MAX, Poll, PollAnswer
@@ -28,6 +29,8 @@ def close_poll(*, poll):
     """Close a poll: its answers stay, and can no longer be given or edited."""
     Poll.objects.filter(pk=poll.pk).update(is_open=False)
     poll.is_open = False
+    # The day page shows a closed poll's results: an update() sends no signal, so bump by hand.
+    programme_changed([poll.part.session.day.summit_id])
     return poll
 
 
@@ -60,16 +63,22 @@ def _checked_answer(poll, text, choices):
 def _locked_open_poll(poll):
     # The poll row is locked so that closing it and answering it never interleave.
     locked = Poll.objects.select_for_update().get(pk=poll.pk)
-    if not locked.is_open:
+    if not locked.accepts_answers():
+        if locked.not_yet_open:
+            raise PollError(_("This poll is not open yet."))
         raise PollError(_("This poll is closed; answers can no longer be given or changed."))
     return locked
 
 
-def answer_poll(*, poll, user, text="", choices=()):
-    """Record `user`'s one answer to an open poll."""
+def answer_poll(*, poll, user, is_participant=True, text="", choices=()):
+    """Record `user`'s one answer to an open poll. ``is_participant``: whether the user is registered
+    for the poll's summit (registrations live above this app, so the caller says); only they answer
+    unless the poll allows anonymous answers."""
     text, choices = _checked_answer(poll, text, choices)
     with transaction.atomic():
         poll = _locked_open_poll(poll)
+        if not is_participant and not poll.anonymous_answers:
+            raise PollError(_("Only participants registered for this summit can answer this poll."))
         if PollAnswer.objects.filter(poll=poll, user=user).exists():
             raise PollError(_("You have already answered this poll; you can edit your answer instead."))
         answer = PollAnswer.objects.create(poll=poll, user=user, text=text)

@@ -79,6 +79,7 @@ class SessionPartInline(admin.StackedInline):
         ("slides_url", "recording_url"),
         "recording_note",
         ("notes_url", "notes_title"),
+        "stream_url",
         "is_published",
     ]
     autocomplete_fields = ["hosts"]

@@ -191,6 +191,10 @@ class SessionPart(models.Model):
     )
     notes_url = LinkField(_("notes link"), blank=True)
     notes_title = models.CharField(_("notes link text"), max_length=200, blank=True)
+    # Not in the public exports: only participants registered online get it, on their agenda.
+    stream_url = LinkField(
+        _("stream link"), blank=True, help_text=_("Shown only to participants registered online.")
+    )
     is_published = models.BooleanField(_("published"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
 

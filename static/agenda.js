@@ -33,7 +33,8 @@
       span.appendChild(local);
     });
     document.querySelectorAll(".tz-local").forEach(function (note) {
-      note.textContent = labels.yourTime + ": " + zone;
+      // The note follows a full sentence, so it starts with a capital.
+      note.textContent = labels.yourTime.charAt(0).toUpperCase() + labels.yourTime.slice(1) + ": " + zone;
       note.hidden = false;
     });
   }

@@ -268,6 +268,19 @@ def _with_etag(request, response):
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
+def content_etag(view):
+    """ETag of the page's content, answered with 304 when the reader already has it."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method not in ("GET", "HEAD"):
+            return response
+        return _with_etag(request, response)
+
+    return wrapper
+
+
 # --- bumps on save and delete, connected by each app for its own models -----------------------
 
 
@@ -305,3 +318,39 @@ def _follow(instance, path):
         if value is None:
             return None
     return value
+
+
+# --- fragments: small pieces of a page, each cached under its own versions ------------------
+
+
+def cached_fragments(scope, versions_of, *, build):
+    """Pieces of pages (the seat box of each breakout room, say), each cached under its own
+    version keys, so a page cached under slower versions can show them fresh.
+
+    ``versions_of`` maps each piece's name to the version keys it depends on; ``build(names)``
+    renders the pieces missing from the cache and returns name → text. Two cache round trips
+    when all are cached; with the cache down every piece is built.
+    """
+    step = int(time.time() // CLOCK_STEP)
+    try:
+        keys = sorted({key for piece_keys in versions_of.values() for key in piece_keys})
+        versions = dict(zip(keys, _current_versions(cache.get_many(keys), keys)[:-1], strict=True))
+        piece_keys = {
+            name: "fragment:"
+            + hashlib.sha256(f"{scope}|{name}|{[versions[k] for k in deps]}|{step}".encode()).hexdigest()
+            for name, deps in versions_of.items()
+        }
+        found = cache.get_many(list(piece_keys.values()))
+    except Exception:
+        logger.warning("cache: unavailable, fragments built uncached", exc_info=True)
+        return build(list(versions_of))
+    pieces = {name: found[key] for name, key in piece_keys.items() if key in found}
+    missing = [name for name in versions_of if name not in pieces]
+    if missing:
+        built = build(missing)
+        try:
+            cache.set_many({piece_keys[name]: text for name, text in built.items()}, PAGE_TIMEOUT)
+        except Exception:
+            logger.warning("cache: could not keep fragments", exc_info=True)
+        pieces.update(built)
+    return pieces

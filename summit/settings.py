@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "charter",
     "mailings",
     "openspace",
+    "bookmarks",
     "agenda",
 ]
 

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
@@ -56,3 +56,11 @@ _CEILING_BODY = ("Summit benchmark ceiling. " * 205)[:5120].encode()
 def benchmark_ceiling(request):
     """Only routed when BENCHMARK_CEILING is set (scripts/bench_web.py)."""
     return HttpResponse(_CEILING_BODY, content_type="text/plain")
+
+
+@require_safe
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the icon."""
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "openspace", "agenda"]
+APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "openspace", "bookmarks", "agenda"]
 # What each app builds on; everything else in APPS is above it or beside it, and out of reach.
 BUILDS_ON = {
     "sessions_app": set(),
@@ -19,7 +19,8 @@ BUILDS_ON = {
     # send their mail through summit/jobs.py, whose outbox mailings registers.
     "mailings": {"breakouts", "sessions_app"},
     "openspace": {"breakouts", "sessions_app"},
-    "agenda": {"charter", "breakouts", "polls", "mailings", "openspace", "sessions_app"},
+    "bookmarks": {"breakouts", "sessions_app"},
+    "agenda": {"charter", "bookmarks", "breakouts", "polls", "mailings", "openspace", "sessions_app"},
 }
 FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
 # summit/ wires the apps together (settings, root URLs); its other modules are the bottom
@@ -189,6 +190,10 @@ def test_the_checks_see_every_form(tmp_path):
 # Every database rule of the three apps and the test that shows it refusing a bad row. A new
 # constraint fails this test until it gets its own test here.
 RULE_TESTS = {
+    "poll_closes_after_opening": "polls::test_a_poll_cannot_close_before_it_opens",
+    "bookmark_has_one_target": "bookmarks::test_a_bookmark_names_exactly_one_target",
+    "one_star_per_part": "bookmarks::test_one_star_per_participant_and_part",
+    "one_star_per_breakout_room": "bookmarks::test_one_star_per_participant_and_breakout_room",
     "summit_ends_after_it_starts": "sessions_app::test_summit_cannot_end_before_it_starts",
     "day_position_unique": "sessions_app::test_two_days_of_a_summit_cannot_share_a_position",
     "day_date_unique": "sessions_app::test_two_days_of_a_summit_cannot_share_a_date",
@@ -239,7 +244,7 @@ def test_every_database_rule_has_a_test_that_breaks_it():
 
     constraints = {
         constraint.name
-        for app in ("sessions_app", "breakouts", "polls", "charter", "mailings")
+        for app in ("sessions_app", "breakouts", "polls", "charter", "mailings", "bookmarks")
         for model in apps.get_app_config(app).get_models()
         for constraint in model._meta.constraints
     }

@@ -115,7 +115,9 @@ def test_a_seat_taken_updates_that_room_and_nothing_else(
     assert onsite_left % 2 in client.get(pages[taken.slug]).content
     with django_assert_num_queries(0):
         client.get(pages[other.slug])
-        client.get(day_page)
+    # The day page stays cached under the programme; only the taken room's seat box is built again.
+    with django_assert_num_queries(1):
+        assert b"Onsite: 2 seats left of 3" in client.get(day_page).content
 
 
 def test_signed_in_pages_are_private_and_never_from_the_shared_cache(client, demo, django_assert_num_queries):

@@ -52,6 +52,22 @@ def _stable_uid(summit, *parts):
     return "/".join(["summit", summit.slug, *parts])
 
 
+def plain_text(body):
+    """A part's body markup as plain text for the exports: headings and paragraphs as lines,
+    list items with a bullet, quotations in quotation marks; no markup characters left."""
+    from agenda.templatetags.programme_text import parse_body
+
+    lines = []
+    for kind, content in parse_body(body):
+        if kind == "list":
+            lines.append("\n".join(f"• {item}" for item in content))
+        elif kind == "quote":
+            lines.append("\n".join(f"“{line}”" for line in content))
+        else:
+            lines.append(content)
+    return "\n\n".join(lines)
+
+
 def _part_links(part):
     links = []
     if part.slides_url:
@@ -115,7 +131,7 @@ def part_event(part, *, absolute_uri, with_hosts=True):
         kind=part.kind,
         track=session.title,
         abstract=session.summary,
-        description=part.body,
+        description=plain_text(part.body),
         persons=[host.name for host in part.hosts.all()] if with_hosts else [],
         links=_part_links(part),
     )

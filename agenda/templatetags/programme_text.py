@@ -78,3 +78,24 @@ def utc_hm(value):
     if not value:
         return ""
     return value.astimezone(dt.timezone.utc).strftime("%H:%M")
+
+
+@register.simple_tag
+def zone_span(start, end, zone):
+    """Start–end in a reader's registered time zone, e.g. "12:00–13:00 Europe/Berlin", with the
+    weekday when the day differs from UTC's; "" for UTC or an unknown zone."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from django.utils import formats
+
+    if not (start and end and zone) or zone in ("UTC", "Etc/UTC"):
+        return ""
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ""
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    day = ""
+    if local_start.date() != start.astimezone(dt.timezone.utc).date():
+        day = formats.date_format(local_start, "D") + " "
+    return f"{day}{local_start:%H:%M}–{local_end:%H:%M} {zone}"

@@ -11,8 +11,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from agenda import exports
 from agenda.caching import personal_schedule_page
 from agenda.exports.personal import personal_events
+from agenda.my_agenda import full_agenda
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors, services
 from breakouts.forms import RegistrationForm, SignupForm
@@ -53,8 +54,28 @@ def signup(request):
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.username})
-        return redirect(_next_url(request, "/"))
+        return redirect(_registration_after_signup(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next_url(request, "")})
+
+
+def _registration_after_signup(request):
+    """A new account's next step: registering for the summit the person came from (or the current
+    one), then back where they were."""
+    target = _next_url(request, "")
+    slug = None
+    if target:
+        try:
+            match = resolve(target.split("?", 1)[0].split("#", 1)[0])
+        except Resolver404:
+            match = None
+        if match is not None and match.url_name == "register":
+            return target
+        slug = match.kwargs.get("summit") if match is not None else None
+    summit = Summit.objects.visible_to(request.user).filter(**({"slug": slug} if slug else {})).first()
+    if summit is None:
+        return target or "/"
+    register = reverse("agenda:register", kwargs={"summit": summit.slug})
+    return f"{register}?{urlencode({'next': target})}" if target else register
 
 
 # ------------------------------------------------------------------------------ registration
@@ -101,6 +122,7 @@ def register(request, summit):
             "form": form,
             "participant": participant,
             "attendance_open": attendance_open,
+            "time_zones": services.time_zone_names(),
             "next": _next_url(request, ""),
         },
     )
@@ -274,22 +296,23 @@ def my_schedule(request, summit):
         return redirect(reverse("agenda:register", kwargs={"summit": summit.slug}))
 
     def build():
-        items = selectors.my_schedule(participant, user=request.user)
+        items = full_agenda(participant, user=request.user)
         token = participant.calendar_token
         feed = reverse("agenda:my_calendar", kwargs={"summit": summit.slug, "token": token})
         feed_url = request.build_absolute_uri(feed)
-        return render(
-            request,
-            "agenda/my_schedule.html",
-            {
-                "summit": summit,
-                "participant": participant,
-                "items": items,
-                "history": selectors.seat_history(participant),
-                "feed_url": feed_url,
-                "nav": "me",
-            },
-        )
+        context = {
+            "summit": summit,
+            "participant": participant,
+            "items": items,
+            "history": selectors.seat_history(participant),
+            "feed_url": feed_url,
+            # Calendar apps subscribe (and keep updating) from a webcal:// address.
+            "webcal_url": "webcal://" + feed_url.split("://", 1)[1],
+            "reader_tz": participant.time_zone,
+            "days": list(summit.days.order_by("position")),
+            "nav": "me",
+        }
+        return render(request, "agenda/my_schedule.html", context)
 
     def waiting_for():
         return participant.assignments.waitlisted().values_list("breakout_room__slug", flat=True)
@@ -318,7 +341,7 @@ def my_calendar(request, summit, token):
         summit__in=Summit.objects.visible_to(request.user).filter(slug=summit),
         calendar_token=token,
     )
-    items = selectors.my_schedule(participant, user=participant.user)
+    items = full_agenda(participant, user=participant.user)
     events = personal_events(participant, items, absolute_uri=request.build_absolute_uri)
     stamps = [participant.summit.updated_at]
     for item in items:

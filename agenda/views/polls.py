@@ -8,11 +8,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from agenda.views.charter import page_context, show_errors
 from agenda.views.summits import get_visible_summit
+from breakouts import selectors
 from polls import services
 from polls.exports import poll_answer_rows
 from polls.forms import PollAnswerForm
@@ -55,7 +57,10 @@ def poll(request, summit, poll):
         if form.is_valid():
             try:
                 if not editing:
-                    services.answer_poll(poll=poll, user=request.user, **form.answer_kwargs())
+                    registered = selectors.participant_of(request.user, summit) is not None
+                    services.answer_poll(
+                        poll=poll, user=request.user, is_participant=registered, **form.answer_kwargs()
+                    )
                 elif answer is not None and editing == str(answer.pk):
                     services.edit_poll_answer(answer=answer, **form.answer_kwargs())
                 else:
@@ -66,6 +71,11 @@ def poll(request, summit, poll):
                 messages.success(
                     request, _("Your answer is saved. You can change it while the poll is open.")
                 )
+                back = request.POST.get("next", "")
+                if back and url_has_allowed_host_and_scheme(
+                    back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+                ):
+                    return redirect(back)
                 return redirect("agenda:poll_results", summit=summit.slug, poll=poll.pk)
     context = page_context(summit, poll=poll, answer=answer, form=form)
     return render(request, "agenda/polls/poll.html", context, status=status)
@@ -79,11 +89,11 @@ def results(request, summit, poll):
         summit,
         poll=poll,
         results=poll_results(poll),
-        refresh=RESULTS_REFRESH if poll.is_open else None,
+        refresh=RESULTS_REFRESH if poll.is_answerable else None,
         can_export=request.user.has_perm("polls.view_pollanswer"),
     )
     response = render(request, "agenda/polls/poll_results.html", context)
-    if poll.is_open:
+    if poll.is_answerable:
         # Answers change by the second while a poll is open; never serve a stale copy.
         response["Cache-Control"] = "no-cache"
     return response

@@ -12,19 +12,32 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
 from agenda import exports
 from agenda.caching import programme_page, seats_page
+from agenda.day_polls import attach_polls
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
+from agenda.seats import MAX_BOXES, safe_next, seat_boxes, with_seat_boxes
 from agenda.views.summits import get_visible_summit
+from bookmarks.selectors import stars_of
 from breakouts import selectors
 from breakouts.models import Booking, BreakoutRoom
 from sessions_app.models import Day, Host
+from summit.cache import content_etag
 
-__all__ = ["day", "breakout_list", "breakout_detail", "schedule_json", "schedule_xml", "schedule_ics"]
+__all__ = [
+    "day",
+    "breakout_list",
+    "seats",
+    "breakout_detail",
+    "schedule_json",
+    "schedule_xml",
+    "schedule_ics",
+]
 
 
 def _facilitators():
@@ -39,7 +52,18 @@ def _bookings():
     )
 
 
+def _reader(request, summit):
+    """A registered reader's stars and time zone (no query for anonymous readers, whose pages are
+    cached for everybody)."""
+    participant = selectors.participant_of(request.user, summit)
+    if participant is None:
+        return {"stars": None, "reader_tz": None}
+    return {"stars": stars_of(participant), "reader_tz": participant.time_zone}
+
+
 @require_safe
+@content_etag
+@with_seat_boxes
 @programme_page
 def day(request, summit, position):
     summit = get_visible_summit(request, summit)
@@ -48,6 +72,8 @@ def day(request, summit, position):
     except Day.DoesNotExist:
         raise Http404("No such day") from None
     this_day = programme.loaded_days[0]
+    reader = _reader(request, summit)
+    attach_polls(programme.parts(), user=request.user, may_answer=reader["stars"] is not None)
     days = programme.days
     index = days.index(this_day)
     context = {
@@ -59,11 +85,14 @@ def day(request, summit, position):
         "next_day": days[index + 1] if index + 1 < len(days) else None,
         "preview": programme.has_drafts,
         "nav": "day",
+        **reader,
     }
     return render(request, "agenda/day.html", context)
 
 
 @require_safe
+@content_etag
+@with_seat_boxes
 @programme_page
 def breakout_list(request, summit):
     summit = get_visible_summit(request, summit)
@@ -85,8 +114,21 @@ def breakout_list(request, summit):
         "preview": not summit.is_published
         or any(not (b.part.is_published and b.is_published) for b in results),
         "nav": "breakouts",
+        **_reader(request, summit),
     }
     return render(request, "agenda/list.html", context)
+
+
+@never_cache
+@require_safe
+def seats(request, summit):
+    """The seat boxes of the breakout rooms named by ``?b=<slug>`` (repeated), for the script that
+    keeps a page's seat counts current; ``next`` is the page the boxes' forms return to."""
+    slugs = request.GET.getlist("b")[:MAX_BOXES]
+    next_url = safe_next(request, reverse("agenda:overview", kwargs={"summit": summit}))
+    boxes = seat_boxes(request, summit, slugs, next_url=next_url)
+    body = "".join(boxes[slug] for slug in dict.fromkeys(slugs))
+    return HttpResponse(f'<div class="seat-boxes">{body}</div>', content_type="text/html; charset=utf-8")
 
 
 class BreakoutRoomDetailView(DetailView):
@@ -124,6 +166,8 @@ class BreakoutRoomDetailView(DetailView):
                 "picking": selectors.participant_state(self.request.user, breakout_room),
             }
         )
+        participant = context["picking"].participant
+        context["reader_tz"] = participant.time_zone if participant else None
         return context
 
 

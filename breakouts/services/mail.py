@@ -1,6 +1,8 @@
 """E-mails about seats, sent after the change has committed."""
 
+import datetime as dt
 import logging
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils.translation import gettext as _
 
@@ -9,6 +11,22 @@ from summit import jobs
 from ..models import Assignment, Mode
 
 logger = logging.getLogger(__name__)
+
+
+def _when(part, zone):
+    """The part's time in UTC and in the participant's registered time zone."""
+    start, end = part.starts_at, part.ends_at
+    if not (start and end):
+        return _("time to be announced")
+    utc = dt.timezone.utc
+    text = f"{start.astimezone(utc):%Y-%m-%d %H:%M}–{end.astimezone(utc):%H:%M} UTC"
+    try:
+        tz = ZoneInfo(zone)
+    except (ValueError, ZoneInfoNotFoundError):
+        return text
+    if zone in ("UTC", "Etc/UTC"):
+        return text
+    return f"{text} / {start.astimezone(tz):%Y-%m-%d %H:%M}–{end.astimezone(tz):%H:%M} {zone}"
 
 
 def send_promotion_emails(*, assignment_ids, token):
@@ -26,22 +44,32 @@ def send_promotion_emails(*, assignment_ids, token):
     messages = []
     for entry in entries:
         part, summit = entry.breakout_room.part, entry.breakout_room.summit
+        booking = entry.booking
         values = {
             "summit": summit.name,
             "part": f"{part.code} {part.title}",
             "title": entry.breakout_room.title,
-            "room": str(entry.booking),
-            "mode": Mode(entry.mode).in_sentence,
+            "room": f"{booking.room.code} {booking.label}".strip(),
+            "when": _when(part, entry.participant.time_zone),
         }
         subject = _("%(summit)s: a seat in “%(title)s” is yours") % values
-        body = (
-            _(
-                "A seat came free and you were next on the waitlist: you now have a %(mode)s seat in "
-                "“%(title)s” (%(part)s), room %(room)s. Any seat you held elsewhere in this part went to "
-                "the next person waiting for it.\n\nYour agenda on the summit site shows it with the "
-                "links that belong to it."
+        if entry.mode == Mode.ONSITE:
+            seat = _(
+                "A seat came free and you were next on the waitlist: you now have an onsite seat in "
+                "“%(title)s” (%(part)s, %(when)s), room %(room)s."
             )
-            % values
+        else:
+            seat = _(
+                "A seat came free and you were next on the waitlist: you now have an online seat in "
+                "“%(title)s” (%(part)s, %(when)s)."
+            )
+        body = (
+            (seat % values)
+            + " "
+            + _(
+                "Any seat you held elsewhere in this part went to the next person waiting for it.\n\nYour "
+                "agenda on the summit site shows it with the links that belong to it."
+            )
         )
         messages.append(
             {

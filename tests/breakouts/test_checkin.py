@@ -182,7 +182,8 @@ def test_checkin_page_queries_stay_the_same_as_the_room_fills(client, django_ass
         services.check_in(participant=participant, breakout_room=room, by=organiser)
     client.force_login(organiser)
     client.get(checkin_url(summit, room))
-    # session, user, summit, breakout room with its counts, permissions (user, groups), entries
-    with django_assert_num_queries(7):
+    # session, user, summit, breakout room with its counts, permissions (user, groups), entries, the
+    # days for the navigation
+    with django_assert_num_queries(8):
         response = client.get(checkin_url(summit, room))
     assert response.status_code == 200

@@ -215,8 +215,9 @@ def test_unpublished_part_is_shown_only_to_organisers(client, db):
 @pytest.mark.parametrize("size", [10, 100, 1000])
 def test_day_page_makes_the_same_queries_at_any_size(client, db, django_assert_num_queries, size):
     summit = bulk_programme(size)
-    # summit, days, sessions, parts, hosts, breakout rooms, bookings with their rooms, facilitators
-    with django_assert_num_queries(8):
+    # summit, days, sessions, parts, hosts, breakout rooms, bookings with their rooms, facilitators,
+    # the parts' polls; the seat boxes: breakout rooms with seat counts and picking windows
+    with django_assert_num_queries(10):
         response = client.get(f"/{summit.slug}/day/1/")
     assert response.status_code == 200
     assert response.content.decode().count('<li class="breakout') == size
@@ -225,12 +226,13 @@ def test_day_page_makes_the_same_queries_at_any_size(client, db, django_assert_n
 @pytest.mark.parametrize("size", [10, 100, 1000])
 def test_breakout_list_makes_the_same_queries_at_any_size(client, db, django_assert_num_queries, size):
     summit = bulk_programme(size)
-    # summit, breakout rooms, bookings with rooms, facilitators, day choices, session choices
-    with django_assert_num_queries(6):
+    # summit, breakout rooms, bookings with rooms, facilitators, day choices, session choices, the
+    # days for the navigation; the seat boxes
+    with django_assert_num_queries(8):
         response = client.get(f"/{summit.slug}/breakouts/")
     assert response.content.decode().count('<li class="breakout') == size
     # filtered: the same, plus the unfiltered total for "n of m"
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(9):
         response = client.get(f"/{summit.slug}/breakouts/", {"q": "Breakout", "has_notes": "yes"})
     assert response.content.decode().count('<li class="breakout') == len(range(0, size, 3))
 
@@ -300,8 +302,8 @@ def test_breakout_list_shows_unknown_filter_values_as_errors_not_crashes(client,
 
 def test_breakout_detail_shows_text_rooms_time_and_seats(client, demo, django_assert_num_queries):
     # summit, breakout room with seat counts, bookings with rooms, facilitators, the picking window
-    # (_picking.html)
-    with django_assert_num_queries(6):
+    # (_picking.html), the days for the navigation
+    with django_assert_num_queries(7):
         response = client.get(f"{demo}/breakouts/fundraising/")
     html = response.content.decode()
     for text in ["Fundraising", "WMDE Research Report", "Breakout Rooms 03", "14:00", "Double session"]:

@@ -9,7 +9,7 @@ from charter.models import Feedback
 from polls import services as poll_services
 from polls.models import Poll
 from tests.browser.axe import axe_violations
-from tests.factories import make_organiser, make_user
+from tests.factories import make_organiser, make_participant, make_user
 
 PASSWORD = "correct horse battery staple"
 
@@ -78,7 +78,8 @@ def test_feedback_from_submission_to_publication(page, browser, live_server, dem
 def test_answering_the_valuable_moment_poll(page, live_server, demo_url):
     poll = Poll.objects.get(part__code="S6.3")
     poll_services.open_poll(poll=poll)
-    sign_in(page, live_server, make_user())
+    # Only participants registered for the summit answer its polls.
+    sign_in(page, live_server, make_participant(poll.part.session.day.summit).user)
     page.goto(f"{demo_url}/charter/polls/{poll.pk}/")
     assert axe_violations(page) == []
     page.get_by_label("Your answer").fill("Meeting the community in person again")

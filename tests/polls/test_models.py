@@ -25,3 +25,12 @@ def test_one_answer_per_user_and_poll():
     PollAnswer.objects.create(poll=poll, user=user, text="Meeting people")
     with pytest.raises(IntegrityError), transaction.atomic():
         PollAnswer.objects.create(poll=poll, user=user, text="Again")
+
+
+def test_a_poll_cannot_close_before_it_opens():
+    import datetime as dt
+
+    part = make_part(make_session(make_day(make_summit())), kind=SessionPart.Kind.PLENARY)
+    opens = dt.datetime(2030, 5, 1, 10, tzinfo=dt.timezone.utc)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Poll.objects.create(part=part, question="When?", opens_at=opens, closes_at=opens)

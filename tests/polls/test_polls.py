@@ -12,7 +12,15 @@ from polls.models import Poll, PollAnswer
 from polls.results import frequent_words
 from sessions_app.models import SessionPart
 from tests.charter.conftest import make_poll
-from tests.factories import make_day, make_organiser, make_part, make_session, make_summit, make_user
+from tests.factories import (
+    make_day,
+    make_organiser,
+    make_part,
+    make_participant,
+    make_session,
+    make_summit,
+    make_user,
+)
 
 pytestmark = pytest.mark.django_db
 DEMO = Path(__file__).resolve().parents[2] / "demo" / "wikimedia-summit-2022.yaml"
@@ -118,7 +126,7 @@ def test_anonymous_readers_are_asked_to_sign_in(client, part):
 
 
 def test_answer_then_edit_through_the_page(client, part):
-    poll, user = make_poll(part), make_user()
+    poll, user = make_poll(part), make_participant(part.session.day.summit).user
     client.force_login(user)
     response = client.post(poll_url(poll), {"text": "The hallway talks"})
     assert response.status_code == 302 and response["Location"] == poll_url(poll, "poll_results")
@@ -131,7 +139,7 @@ def test_answer_then_edit_through_the_page(client, part):
 
 
 def test_a_second_answer_through_the_page_gets_a_message(client, part):
-    poll, user = make_poll(part), make_user()
+    poll, user = make_poll(part), make_participant(part.session.day.summit).user
     services.answer_poll(poll=poll, user=user, text="First")
     client.force_login(user)
     response = client.post(poll_url(poll), {"text": "Second, from another tab"})
@@ -250,7 +258,7 @@ def test_the_demo_valuable_moment_poll_works(client):
     poll = Poll.objects.get(part__session__day__summit=summit, part__code="S6.3")
     assert poll.kind == Poll.Kind.FREE_TEXT and not poll.is_open
     services.open_poll(poll=poll)
-    client.force_login(make_user())
+    client.force_login(make_participant(summit).user)
     assert client.post(poll_url(poll), {"text": "Meeting the community in person"}).status_code == 302
     html = client.get(poll_url(poll, "poll_results")).content.decode()
     assert "Share a valuable moment" in html and "community" in html

@@ -55,7 +55,9 @@ def test_language_switcher_changes_the_interface_language(client, db):
     summit = make_summit()
     make_part(make_session(make_day(summit)), kind=SessionPart.Kind.PLENARY)
     page = client.get(f"/{summit.slug}/day/1/").content.decode()
-    assert 'action="/language/" method="get"' in page
+    # Plain links, no button and no script: one per language, back to the same page.
+    assert f'href="/language/?language=de&amp;next=/{summit.slug}/day/1/"' in page
+    assert "<button" not in page.split('class="language-switcher"', 1)[1].split("</nav>", 1)[0]
     response = client.get("/language/", {"language": "de", "next": f"/{summit.slug}/day/1/"})
     assert response.status_code == 302 and response["Location"] == f"/{summit.slug}/day/1/"
     german = client.get(f"/{summit.slug}/day/1/").content.decode()
