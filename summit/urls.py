@@ -15,5 +15,6 @@ urlpatterns = [
     path("language/", views.choose_language, name="language"),
     path("accounts/signup/", participant.signup, name="signup"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("agenda.urls")),
 ]
