@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["sessions_app", "breakouts", "polls", "charter", "agenda"]
+APPS = ["sessions_app", "breakouts", "polls", "charter", "agenda", "api"]
 # What each app builds on; everything else in APPS is above it or beside it, and out of reach.
 BUILDS_ON = {
     "sessions_app": set(),
@@ -16,6 +16,7 @@ BUILDS_ON = {
     "polls": {"sessions_app"},
     "charter": {"breakouts", "polls", "sessions_app"},
     "agenda": {"charter", "breakouts", "polls", "sessions_app"},
+    "api": {"agenda", "charter", "breakouts", "polls", "sessions_app"},
 }
 FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
 # summit/ wires the apps together (settings, root URLs); its other modules are the bottom
