@@ -269,7 +269,7 @@ class ErrorSerializer(serializers.Serializer):
 
 class AgendaErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    errors = serializers.ListField(child=serializers.CharField())
+    errors = serializers.ListField(child=serializers.CharField(), required=False)
 
 
 # --- organisers ------------------------------------------------------------------------------

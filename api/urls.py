@@ -1,7 +1,7 @@
 """/api/v1/: the public read API, the participant API, the organiser API, the OpenAPI schema and
 its documentation page."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 from .views import organiser, participant, public
@@ -46,4 +46,6 @@ urlpatterns = [
     path(summit + "webhooks/<int:hook>/", organiser.WebhookDetail.as_view(), name="webhook"),
     path("tokens/", organiser.Tokens.as_view(), name="tokens"),
     path("tokens/<int:token>/", organiser.TokenDetail.as_view(), name="token"),
+    # Any other address under /api/v1/ answers in JSON too, not with the site's HTML page.
+    re_path(r"^[\s\S]*$", public.NoSuchEndpoint.as_view(), name="not_found"),
 ]

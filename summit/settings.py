@@ -282,5 +282,6 @@ SPECTACULAR_SETTINGS = {
         "AttendanceEnum": "breakouts.models.Mode",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_common_answers"],
     "SERVE_AUTHENTICATION": [],
 }

@@ -33,7 +33,7 @@ from ..permissions import scope_required, token_of
 from ..tokens import TokenError, create_token, revoke_token
 from .participant import ERRORS, Conflict
 
-BAD = {400: s.AgendaErrorSerializer, 401: s.ErrorSerializer, 403: s.ErrorSerializer}
+BAD = {400: OpenApiTypes.OBJECT, 401: s.ErrorSerializer, 403: s.ErrorSerializer}
 
 
 def organiser_summit(slug):
@@ -53,7 +53,7 @@ class Programme(APIView):
 
     permission_classes = [scope_required(Scope.PROGRAMME)]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: s.SummitSerializer, **BAD})
+    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: s.SummitSerializer, **BAD, 400: s.AgendaErrorSerializer})
     def put(self, request):
         try:
             summit = import_agenda(data=request.data, source="request")

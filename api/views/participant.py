@@ -8,6 +8,7 @@ the rules is 409, another person's data 403.
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied
@@ -164,7 +165,7 @@ class Ranking(ParticipantView):
         slugs = dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "slug"))
         return Response({"breakout_rooms": [slugs[pk] for pk in ids]})
 
-    @extend_schema(request=s.RankingSerializer, responses={200: s.RankingSerializer, 400: s.ErrorSerializer, **ERRORS})
+    @extend_schema(request=s.RankingSerializer, responses={200: s.RankingSerializer, 400: OpenApiTypes.OBJECT, **ERRORS})
     def put(self, request, summit, part):
         summit = visible_summit(request, summit)
         participant = my_registration(request, summit)

@@ -254,3 +254,11 @@ class RoomList(SummitListView):
         return Room.objects.filter(summit=summit).order_by("code")
 
 
+
+
+@extend_schema(exclude=True)
+class NoSuchEndpoint(PublicView, APIView):
+    def _answer(self, request, *args, **kwargs):
+        raise NotFound(_("No such endpoint; the endpoints are listed at /api/v1/docs/."))
+
+    get = post = put = patch = delete = head = options = _answer
