@@ -4,10 +4,12 @@ Answers are built from the published programme only (a token or a sign-in change
 so one cached answer serves every reader; it is keyed by the same versions as the pages.
 """
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -96,6 +98,14 @@ class DayProgramme(PublicView, APIView):
         responses={200: s.DayProgrammeSerializer, **NOT_FOUND},
     )
     def get(self, request, summit, position):
+        language = request.query_params.get("lang")
+        if language in dict(settings.LANGUAGES):
+            with translation.override(language):
+                request._request.LANGUAGE_CODE = language
+                return self._answer(request, summit, position)
+        return self._answer(request, summit, position)
+
+    def _answer(self, request, summit, position):
         def build():
             found = public_summit(summit)
             try:
