@@ -23,7 +23,9 @@ def rendered(response):
 
 def programme_answer(request, summit_slug, build):
     """An answer that shows the summit's programme and no seat counts."""
-    return _cached(request._request, [programme_key(summit_slug)], "api", lambda: rendered(build()), personal=False)
+    return _cached(
+        request._request, [programme_key(summit_slug)], "api", lambda: rendered(build()), personal=False
+    )
 
 
 def seats_answer(request, summit_slug, build, *, breakout_slugs=None):

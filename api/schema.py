@@ -9,7 +9,7 @@ class TokenScheme(OpenApiAuthenticationExtension):
     name = "token"
 
     def get_security_definition(self, auto_schema):
-        scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer")
+        scheme = build_bearer_security_scheme_object(header_name="Authorization", token_prefix="Bearer")  # noqa: S106 — a scheme name
         scheme["description"] = "A personal or organiser token (smt_…), shown once when created."
         return scheme
 
@@ -39,8 +39,13 @@ def add_common_answers(result, generator, request, public):
             responses.setdefault("401", _error("Not signed in, or the token is not valid (any more)."))
             parameters = operation.get("parameters", [])
             if "requestBody" in operation or any(p.get("in") == "query" for p in parameters):
-                responses.setdefault("400", {"description": "The request is not valid; the answer says why.",
-                                             "content": {"application/json": {"schema": {"type": "object"}}}})
+                responses.setdefault(
+                    "400",
+                    {
+                        "description": "The request is not valid; the answer says why.",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    },
+                )
             if any(p.get("name") == "page" for p in parameters):
                 responses.setdefault("404", _error("No such page."))
     return result

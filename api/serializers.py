@@ -17,7 +17,17 @@ class DaySerializer(serializers.ModelSerializer):
 class SummitSerializer(serializers.ModelSerializer):
     class Meta:
         model = Summit
-        fields = ["slug", "name", "acronym", "start_date", "end_date", "venue", "time_zone", "description", "url"]
+        fields = [
+            "slug",
+            "name",
+            "acronym",
+            "start_date",
+            "end_date",
+            "venue",
+            "time_zone",
+            "description",
+            "url",
+        ]
 
 
 class SummitDetailSerializer(SummitSerializer):
@@ -342,7 +352,9 @@ class WebhookSerializer(serializers.ModelSerializer):
 
 
 class NewWebhookSerializer(WebhookSerializer):
-    secret = serializers.CharField(read_only=True, help_text="Shown once: the HMAC-SHA256 key of the signatures.")
+    secret = serializers.CharField(
+        read_only=True, help_text="Shown once: the HMAC-SHA256 key of the signatures."
+    )
 
     class Meta(WebhookSerializer.Meta):
         fields = [*WebhookSerializer.Meta.fields, "secret"]

@@ -19,7 +19,9 @@ urlpatterns = [
     path(summit + "sessions/", public.SessionList.as_view(), name="sessions"),
     path(summit + "parts/", public.PartList.as_view(), name="parts"),
     path(summit + "breakout-rooms/", public.BreakoutRoomList.as_view(), name="breakout_rooms"),
-    path(summit + "breakout-rooms/<slug:breakout>/", public.BreakoutRoomDetail.as_view(), name="breakout_room"),
+    path(
+        summit + "breakout-rooms/<slug:breakout>/", public.BreakoutRoomDetail.as_view(), name="breakout_room"
+    ),
     path(summit + "rooms/", public.RoomList.as_view(), name="rooms"),
     # participants
     path(summit + "me/", participant.Me.as_view(), name="me"),
@@ -29,7 +31,11 @@ urlpatterns = [
     path(summit + "breakout-rooms/<slug:breakout>/pick/", participant.Pick.as_view(), name="pick"),
     path(summit + "breakout-rooms/<slug:breakout>/leave/", participant.Leave.as_view(), name="leave"),
     path(summit + "parts/<str:part>/ranking/", participant.Ranking.as_view(), name="ranking"),
-    path(summit + "participants/<int:participant>/", participant.ParticipantDetail.as_view(), name="participant"),
+    path(
+        summit + "participants/<int:participant>/",
+        participant.ParticipantDetail.as_view(),
+        name="participant",
+    ),
     path(
         summit + "participants/<int:participant>/seats/",
         participant.ParticipantSeats.as_view(),

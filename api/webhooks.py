@@ -86,7 +86,9 @@ def resolve(notes):
     part_ids = {key for kind, key in notes if kind == "part"}
     summit_ids = {data for (kind, _key), data in notes.items() if kind == "breakout"}
     summit_ids |= {key for kind, key in notes if kind == "summit"}
-    summit_ids |= set(SessionPart.objects.filter(pk__in=part_ids).values_list("session__day__summit_id", flat=True))
+    summit_ids |= set(
+        SessionPart.objects.filter(pk__in=part_ids).values_list("session__day__summit_id", flat=True)
+    )
     # Seat changes are not programme changes: their summits come with their breakout rooms.
     rooms = {
         row["pk"]: row
@@ -132,7 +134,9 @@ def record(events):
                 body = {"event": event, "created_at": now, "data": payload}
                 deliveries.append(
                     WebhookDelivery(
-                        endpoint=endpoint, event=event, payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+                        endpoint=endpoint,
+                        event=event,
+                        payload=json.loads(json.dumps(body, cls=DjangoJSONEncoder)),
                     )
                 )
     return [d.pk for d in WebhookDelivery.objects.bulk_create(deliveries)]
@@ -215,7 +219,11 @@ def deliver_due(now=None):
 
 
 def _seat(assignment):
-    return {"breakout_room": assignment.breakout_room_id, "participant": assignment.participant_id, "mode": assignment.mode}
+    return {
+        "breakout_room": assignment.breakout_room_id,
+        "participant": assignment.participant_id,
+        "mode": assignment.mode,
+    }
 
 
 def _seat_loaded(sender, instance, **kwargs):

@@ -249,7 +249,10 @@ LOGGING = {
 
 # --- the REST API (/api/v1/, api/) -------------------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication", "api.authentication.SessionAuthentication"],
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.TokenAuthentication",
+        "api.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
@@ -267,7 +270,7 @@ API_RATE_LIMITS = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Summit API",
-    "DESCRIPTION": "The programme, participants' seats and organisers' tools of a hybrid summit. See docs/api.md.",
+    "DESCRIPTION": "The programme, participants' seats and organisers' tools of a summit. See docs/api.md.",
     "VERSION": "1",
     "OAS_VERSION": "3.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -282,6 +285,9 @@ SPECTACULAR_SETTINGS = {
         "AttendanceEnum": "breakouts.models.Mode",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.add_common_answers"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_common_answers",
+    ],
     "SERVE_AUTHENTICATION": [],
 }

@@ -41,7 +41,9 @@ def organiser_summit(slug):
 
 
 def _breakout_room(summit, slug):
-    breakout_room = BreakoutRoom.objects.of_summit(summit).select_related("part", "summit").filter(slug=slug).first()
+    breakout_room = (
+        BreakoutRoom.objects.of_summit(summit).select_related("part", "summit").filter(slug=slug).first()
+    )
     if breakout_room is None:
         raise NotFound(_("This breakout room does not exist (any more)."))
     return breakout_room
@@ -53,7 +55,9 @@ class Programme(APIView):
 
     permission_classes = [scope_required(Scope.PROGRAMME)]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: s.SummitSerializer, **BAD, 400: s.AgendaErrorSerializer})
+    @extend_schema(
+        request=OpenApiTypes.OBJECT, responses={200: s.SummitSerializer, **BAD, 400: s.AgendaErrorSerializer}
+    )
     def put(self, request):
         try:
             summit = import_agenda(data=request.data, source="request")
@@ -187,7 +191,9 @@ class PublishRun(APIView):
 
     @extend_schema(request=None, responses={200: s.RunSerializer, **ERRORS})
     def post(self, request, summit, run):
-        found = get_object_or_404(AssignmentRun.objects.select_related("part"), pk=run, part__session__day__summit__slug=summit)
+        found = get_object_or_404(
+            AssignmentRun.objects.select_related("part"), pk=run, part__session__day__summit__slug=summit
+        )
         try:
             ranked.publish_run(run=found, by=request.user)
         except RankingError as error:
@@ -224,7 +230,9 @@ class Tokens(APIView):
                 scopes=body.validated_data.get("scopes", []),
             )
         except TokenError as error:
-            return Response({"detail": str(error), "errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST)
+            return Response(
+                {"detail": str(error), "errors": [str(error)]}, status=status.HTTP_400_BAD_REQUEST
+            )
         return Response({**s.TokenSerializer(token).data, "token": key}, status=status.HTTP_201_CREATED)
 
 
@@ -233,7 +241,9 @@ class TokenDetail(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(responses={204: None, 401: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer})
+    @extend_schema(
+        responses={204: None, 401: s.ErrorSerializer, 403: s.ErrorSerializer, 404: s.ErrorSerializer}
+    )
     def delete(self, request, token):
         found = get_object_or_404(ApiToken, pk=token)
         if found.user_id != request.user.pk:
@@ -269,7 +279,9 @@ class Webhooks(APIView):
                 is_active=body.validated_data.get("is_active", True),
                 secret=secrets.token_hex(32),
             )
-        return Response({**s.WebhookSerializer(hook).data, "secret": hook.secret}, status=status.HTTP_201_CREATED)
+        return Response(
+            {**s.WebhookSerializer(hook).data, "secret": hook.secret}, status=status.HTTP_201_CREATED
+        )
 
 
 class WebhookDetail(APIView):

@@ -41,13 +41,19 @@ def visible_summit(request, slug):
 def my_registration(request, summit):
     participant = selectors.participant_of(request.user, summit)
     if participant is None:
-        raise PermissionDenied(_("Register for %(summit)s to pick a breakout room.") % {"summit": summit.name})
+        raise PermissionDenied(
+            _("Register for %(summit)s to pick a breakout room.") % {"summit": summit.name}
+        )
     return participant
 
 
 def _breakout_room(request, summit, slug):
     breakout_room = (
-        BreakoutRoom.objects.of_summit(summit).visible_to(request.user).select_related("part", "summit").filter(slug=slug).first()
+        BreakoutRoom.objects.of_summit(summit)
+        .visible_to(request.user)
+        .select_related("part", "summit")
+        .filter(slug=slug)
+        .first()
     )
     if breakout_room is None:
         raise NotFound(_("This breakout room does not exist (any more)."))
@@ -127,7 +133,11 @@ class Pick(ParticipantView):
             .get()
         )
         return Response(
-            {"status": entry.status, "message": pick_message(breakout_room, entry), "entry": s.EntrySerializer(entry).data}
+            {
+                "status": entry.status,
+                "message": pick_message(breakout_room, entry),
+                "entry": s.EntrySerializer(entry).data,
+            }
         )
 
 
@@ -148,7 +158,13 @@ class Leave(ParticipantView):
 
 
 def _part(request, summit, code):
-    part = SessionPart.objects.of_summit(summit).visible_to(request.user).select_related("session__day").filter(code=code).first()
+    part = (
+        SessionPart.objects.of_summit(summit)
+        .visible_to(request.user)
+        .select_related("session__day")
+        .filter(code=code)
+        .first()
+    )
     if part is None:
         raise NotFound(_("No such part"))
     return part
@@ -165,7 +181,9 @@ class Ranking(ParticipantView):
         slugs = dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "slug"))
         return Response({"breakout_rooms": [slugs[pk] for pk in ids]})
 
-    @extend_schema(request=s.RankingSerializer, responses={200: s.RankingSerializer, 400: OpenApiTypes.OBJECT, **ERRORS})
+    @extend_schema(
+        request=s.RankingSerializer, responses={200: s.RankingSerializer, 400: OpenApiTypes.OBJECT, **ERRORS}
+    )
     def put(self, request, summit, part):
         summit = visible_summit(request, summit)
         participant = my_registration(request, summit)
@@ -178,7 +196,9 @@ class Ranking(ParticipantView):
         if missing:
             raise NotFound(_("This breakout room does not exist (any more)."))
         try:
-            ranked.set_preferences(participant=participant, part=part, breakout_rooms=[found[x] for x in slugs])
+            ranked.set_preferences(
+                participant=participant, part=part, breakout_rooms=[found[x] for x in slugs]
+            )
         except RankingError as error:
             raise Conflict(str(error)) from None
         return Response({"breakout_rooms": slugs})
@@ -190,7 +210,9 @@ class Bookmarks(ParticipantView):
     @extend_schema(responses={200: s.BookmarkSerializer(many=True), **ERRORS})
     def get(self, request, summit):
         participant = my_registration(request, visible_summit(request, summit))
-        bookmarks = participant.api_bookmarks.select_related("breakout_room__part").order_by("created_at", "pk")
+        bookmarks = participant.api_bookmarks.select_related("breakout_room__part").order_by(
+            "created_at", "pk"
+        )
         return Response(s.BookmarkSerializer(bookmarks, many=True).data)
 
 
@@ -203,7 +225,9 @@ class BookmarkDetail(ParticipantView):
         participant = my_registration(request, summit)
         breakout_room = _breakout_room(request, summit, breakout)
         with transaction.atomic():
-            bookmark, _created = Bookmark.objects.get_or_create(participant=participant, breakout_room=breakout_room)
+            bookmark, _created = Bookmark.objects.get_or_create(
+                participant=participant, breakout_room=breakout_room
+            )
         return Response(s.BookmarkSerializer(bookmark).data)
 
     @extend_schema(request=None, responses={204: None, **ERRORS})

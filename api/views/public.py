@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers
+from rest_framework import generics
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -163,7 +163,9 @@ class SessionList(SummitListView):
             .order_by("day__position", "number")
             .prefetch_related(
                 Prefetch(
-                    "parts", queryset=SessionPart.objects.visible_to(PUBLIC).order_by("position"), to_attr="loaded_parts"
+                    "parts",
+                    queryset=SessionPart.objects.visible_to(PUBLIC).order_by("position"),
+                    to_attr="loaded_parts",
                 )
             )
         )
@@ -197,7 +199,9 @@ class PartList(SummitListView):
             parts = parts.filter(session__number=session)
         if kind:
             if kind not in SessionPart.Kind.values:
-                raise ValidationError({"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(SessionPart.Kind.values)}]})
+                raise ValidationError(
+                    {"kind": [_("Choose one of: %(kinds)s.") % {"kinds": ", ".join(SessionPart.Kind.values)}]}
+                )
             parts = parts.filter(kind=kind)
         return parts
 
@@ -231,7 +235,9 @@ class BreakoutRoomList(SummitListView):
 
     def get_queryset(self):
         summit = public_summit(self.kwargs["summit"])
-        filterset = BreakoutRoomFilter(self.request.query_params or None, queryset=_breakout_rooms(summit), summit=summit)
+        filterset = BreakoutRoomFilter(
+            self.request.query_params or None, queryset=_breakout_rooms(summit), summit=summit
+        )
         if filterset.is_bound and not filterset.is_valid():
             raise ValidationError(filterset.errors)
         return filterset.qs
@@ -262,8 +268,6 @@ class RoomList(SummitListView):
     def get_queryset(self):
         summit = public_summit(self.kwargs["summit"])
         return Room.objects.filter(summit=summit).order_by("code")
-
-
 
 
 @extend_schema(exclude=True)

@@ -26,6 +26,8 @@ def personal_key():
 @pytest.fixture
 def organiser_key():
     def make(user, *scopes):
-        return create_token(user=user, name="screens", kind=ApiToken.Kind.ORGANISER, scopes=scopes or Scope.values)[1]
+        return create_token(
+            user=user, name="screens", kind=ApiToken.Kind.ORGANISER, scopes=scopes or Scope.values
+        )[1]
 
     return make

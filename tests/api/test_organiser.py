@@ -44,7 +44,9 @@ def test_participants_cannot_create_organiser_tokens():
 def test_token_is_shown_once_when_created_through_the_api(api):
     user = make_organiser()
     api.force_authenticate(user)
-    created = api.post(url("tokens"), {"name": "screens", "kind": "organiser", "scopes": ["exports"]}, format="json")
+    created = api.post(
+        url("tokens"), {"name": "screens", "kind": "organiser", "scopes": ["exports"]}, format="json"
+    )
     assert created.status_code == 201
     assert created.json()["token"].startswith("smt_")
     listed = api.get(url("tokens")).json()
@@ -128,9 +130,15 @@ def test_move_seats_a_participant_outside_the_window(api, organiser_key):
     summit, _part, (_double, single, _third) = make_programme()
     participant = make_participant(summit)
     bearer(api, organiser_key(make_organiser(), "rosters"))
-    response = api.post(url("move", summit=summit.slug, breakout=single.slug), {"participant": participant.pk}, format="json")
+    response = api.post(
+        url("move", summit=summit.slug, breakout=single.slug), {"participant": participant.pk}, format="json"
+    )
     assert response.status_code == 200, response.content
-    assert Assignment.objects.confirmed().filter(participant=participant, breakout_room=single, pinned=True).exists()
+    assert (
+        Assignment.objects.confirmed()
+        .filter(participant=participant, breakout_room=single, pinned=True)
+        .exists()
+    )
 
 
 def test_move_into_a_full_room_is_a_409_unless_allowed(api, organiser_key):
@@ -140,7 +148,10 @@ def test_move_into_a_full_room_is_a_409_unless_allowed(api, organiser_key):
     first, second = make_participant(summit), make_participant(summit)
     api.post(path, {"participant": first.pk}, format="json")
     assert api.post(path, {"participant": second.pk}, format="json").status_code == 409
-    assert api.post(path, {"participant": second.pk, "allow_over_capacity": True}, format="json").status_code == 200
+    assert (
+        api.post(path, {"participant": second.pk, "allow_over_capacity": True}, format="json").status_code
+        == 200
+    )
 
 
 def test_assignment_runs_and_publishes(api, organiser_key):
@@ -168,7 +179,11 @@ def test_assignment_while_ranking_is_open_is_a_409(api, organiser_key):
     summit, part, _rooms = make_programme()
     now = timezone.now()
     Picking.objects.create(
-        part=part, method=Picking.Method.RANKED, opens_at=now, closes_at=now + dt.timedelta(hours=1), rank_count=3
+        part=part,
+        method=Picking.Method.RANKED,
+        opens_at=now,
+        closes_at=now + dt.timedelta(hours=1),
+        rank_count=3,
     )
     bearer(api, organiser_key(make_organiser(), "assignment"))
     response = api.post(url("runs", summit=summit.slug, part=part.code), {}, format="json")

@@ -118,7 +118,11 @@ def test_ranking_goes_through_set_preferences(api, seated):
     path = url("ranking", summit=summit.slug, part=part.code)
     response = api.put(path, {"breakout_rooms": [second.slug, first.slug]}, format="json")
     assert response.status_code == 200, response.content
-    ranks = list(Preference.objects.filter(participant=participant).order_by("rank").values_list("breakout_room", flat=True))
+    ranks = list(
+        Preference.objects.filter(participant=participant)
+        .order_by("rank")
+        .values_list("breakout_room", flat=True)
+    )
     assert ranks == [second.pk, first.pk]
     assert api.get(path).json() == {"breakout_rooms": [second.slug, first.slug]}
 
@@ -127,7 +131,9 @@ def test_ranking_too_many_is_a_409_with_the_services_message(api, seated):
     summit, part, rooms, _participant = seated
     Picking.objects.filter(part=part).update(method=Picking.Method.RANKED, rank_count=1)
     response = api.put(
-        url("ranking", summit=summit.slug, part=part.code), {"breakout_rooms": [r.slug for r in rooms[:2]]}, format="json"
+        url("ranking", summit=summit.slug, part=part.code),
+        {"breakout_rooms": [r.slug for r in rooms[:2]]},
+        format="json",
     )
     assert response.status_code == 409
     assert response.json()["detail"] == "Rank at most 1 breakout rooms."

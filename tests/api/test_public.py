@@ -6,7 +6,14 @@ from django.urls import reverse
 
 from breakouts.models import Assignment, BreakoutRoom, Mode
 from breakouts.services import pick
-from tests.factories import make_part, make_participant, make_programme, make_session, make_summit, open_picking
+from tests.factories import (
+    make_part,
+    make_participant,
+    make_programme,
+    make_session,
+    make_summit,
+    open_picking,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +102,9 @@ def test_cached_list_changes_when_a_seat_is_taken(api):
     path = url("breakout_rooms", summit=summit.slug)
 
     def taken():
-        return {r["slug"]: r["seats"]["onsite"]["taken"] for r in api.get(path).json()["results"]}[single.slug]
+        return {r["slug"]: r["seats"]["onsite"]["taken"] for r in api.get(path).json()["results"]}[
+            single.slug
+        ]
 
     assert taken() == 0
     pick(participant=make_participant(summit, mode=Mode.ONSITE), breakout_room=single)

@@ -21,10 +21,27 @@ fuzzed = schema.exclude(path_regex="webhooks/$", method="POST")
 FUZZ = settings(
     max_examples=3,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+    ],
 )
-PROTECTED = ("/me", "/pick/", "/leave/", "/ranking/", "/participants/", "/programme/", "/agenda-file/",
-             "/roster/", "/moves/", "/assignment-runs/", "/publish/", "/webhooks/", "/tokens/")
+PROTECTED = (
+    "/me",
+    "/pick/",
+    "/leave/",
+    "/ranking/",
+    "/participants/",
+    "/programme/",
+    "/agenda-file/",
+    "/roster/",
+    "/moves/",
+    "/assignment-runs/",
+    "/publish/",
+    "/webhooks/",
+    "/tokens/",
+)
 
 
 @pytest.fixture
@@ -63,7 +80,11 @@ def test_anonymous_calls_match_the_schema_and_protected_ones_are_refused(case, w
     _aim(case, world)
     response = case.call_and_validate(checks=CHECKS)
     if any(marker in case.path for marker in PROTECTED) and not case.path.endswith("/docs/"):
-        assert response.status_code in (401, 403, 404, 405), (case.method, case.formatted_path, response.status_code)
+        assert response.status_code in (401, 403, 404, 405), (
+            case.method,
+            case.formatted_path,
+            response.status_code,
+        )
 
 
 @fuzzed.parametrize()

@@ -83,7 +83,9 @@ def test_a_picked_seat_is_delivered_signed(receiver, committing):
     with committing():
         pick(participant=participant, breakout_room=single)
     headers, body = receiver.requests[0]
-    expected = hmac.new(hook.secret.encode(), f"{headers['X-Summit-Timestamp']}.".encode() + body, hashlib.sha256)
+    expected = hmac.new(
+        hook.secret.encode(), f"{headers['X-Summit-Timestamp']}.".encode() + body, hashlib.sha256
+    )
     assert headers["X-Summit-Signature"] == f"sha256={expected.hexdigest()}"
     assert json.loads(body)["data"]["breakout_room"] == single.slug
     assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.DELIVERED
@@ -169,7 +171,9 @@ def test_webhooks_api_shows_the_secret_once(api, organiser_key):
     summit, _part, _rooms = make_programme()
     bearer(api, organiser_key(make_organiser(), "webhooks"))
     path = reverse("api:webhooks", kwargs={"summit": summit.slug})
-    created = api.post(path, {"url": "https://tools.example.org/hook", "events": ["seat.given"]}, format="json")
+    created = api.post(
+        path, {"url": "https://tools.example.org/hook", "events": ["seat.given"]}, format="json"
+    )
     assert created.status_code == 201, created.content
     assert len(created.json()["secret"]) == 64
     assert "secret" not in api.get(path).json()[0]

@@ -14,7 +14,8 @@ HOST_PAGE = """<!doctype html>
 <html lang="de"><head><meta charset="utf-8"><title>Venue screens</title>
 <style>h2, h3, li {{ display: none !important; }} * {{ color: red; font-size: 40px; }}</style></head>
 <body><h1>Our venue</h1>
-<script src="{origin}/static/api/summit-programme.js" data-summit="wikimedia-summit-2022" data-day="2"></script>
+<script src="{origin}/static/api/summit-programme.js"
+        data-summit="wikimedia-summit-2022" data-day="2"></script>
 </body></html>"""
 
 
