@@ -28,6 +28,7 @@ from sessions_app.models import SessionPart, Summit
 from summit.agenda_file import AgendaError
 
 from .. import serializers as s
+from .. import webhooks
 from ..models import ApiToken, Scope, WebhookEndpoint
 from ..permissions import scope_required, token_of
 from ..tokens import TokenError, create_token, revoke_token
@@ -60,7 +61,10 @@ class Programme(APIView):
     )
     def put(self, request):
         try:
-            summit = import_agenda(data=request.data, source="request")
+            with transaction.atomic():
+                summit = import_agenda(data=request.data, source="request")
+                # The import's bulk updates send no signals.
+                webhooks.programme_changed(summit.pk)
         except AgendaError as error:
             return Response(
                 {"detail": _("The agenda data was not imported; nothing changed."), "errors": error.errors},
@@ -285,10 +289,12 @@ class Webhooks(APIView):
 
 
 class WebhookDetail(APIView):
+    """Switch a webhook off (its deliveries stay on record)."""
+
     permission_classes = [scope_required(Scope.WEBHOOKS)]
 
     @extend_schema(responses={204: None, **ERRORS})
     def delete(self, request, summit, hook):
         found = get_object_or_404(WebhookEndpoint, summit__slug=summit, pk=hook)
-        found.delete()
+        WebhookEndpoint.objects.filter(pk=found.pk).update(is_active=False)
         return Response(status=status.HTTP_204_NO_CONTENT)

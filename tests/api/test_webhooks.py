@@ -13,6 +13,7 @@ from django.utils import timezone
 from api import webhooks
 from api.models import WebhookDelivery, WebhookEndpoint
 from breakouts.services import leave, pick
+from sessions_app.models import Summit
 from tests.factories import make_organiser, make_participant, make_programme, open_picking
 
 pytestmark = pytest.mark.django_db
@@ -177,3 +178,36 @@ def test_webhooks_api_shows_the_secret_once(api, organiser_key):
     assert created.status_code == 201, created.content
     assert len(created.json()["secret"]) == 64
     assert "secret" not in api.get(path).json()[0]
+
+
+def test_a_programme_written_through_the_api_is_an_event(api, organiser_key, receiver, committing):
+    from django.urls import reverse
+
+    from .conftest import bearer
+    from .test_organiser import EXAMPLE
+
+    bearer(api, organiser_key(make_organiser(), "programme"))
+    api.put(reverse("api:programme"), EXAMPLE, format="json")
+    summit = Summit.objects.get()
+    _hook(summit, receiver.url, ["programme.changed"])
+    with committing():
+        assert api.put(reverse("api:programme"), EXAMPLE, format="json").status_code == 200
+    assert [json.loads(b)["event"] for _h, b in receiver.requests] == ["programme.changed"]
+
+
+def test_a_switched_off_webhook_gets_nothing_and_keeps_its_record(api, organiser_key, receiver, committing):
+    from django.urls import reverse
+
+    from .conftest import bearer
+
+    summit, part, (_double, single, _third) = make_programme()
+    open_picking(part)
+    hook = _hook(summit, receiver.url, ["seat.given"])
+    bearer(api, organiser_key(make_organiser(), "webhooks"))
+    assert (
+        api.delete(reverse("api:webhook", kwargs={"summit": summit.slug, "hook": hook.pk})).status_code == 204
+    )
+    with committing():
+        pick(participant=make_participant(summit), breakout_room=single)
+    assert receiver.requests == []
+    assert WebhookEndpoint.objects.filter(pk=hook.pk, is_active=False).exists()
