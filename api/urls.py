@@ -11,7 +11,11 @@ app_name = "api"
 summit = "summits/<slug:summit>/"
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
+    path(
+        "docs/",
+        SpectacularRedocView.as_view(url_name="api:schema", template_name="api/redoc.html"),
+        name="docs",
+    ),
     # public reads
     path("summits/", public.SummitList.as_view(), name="summits"),
     path(summit, public.SummitDetail.as_view(), name="summit"),
