@@ -222,3 +222,15 @@ def test_seats_of_every_assignment_kind_count_only_confirmed(api):
     assert waiting.status == Assignment.Status.WAITLISTED
     body = api.get(url("breakout_room", summit=summit.slug, breakout=single.slug)).json()
     assert body["seats"]["onsite"] == {"offered": True, "capacity": 1, "taken": 1, "left": 0}
+
+
+def test_lang_parameter_chooses_the_labels_language(api):
+    summit, _part, _rooms = make_programme()
+    body = api.get(url("day", summit=summit.slug, position=1), {"lang": "fr"}).json()
+    assert body["labels"]["language"] == "fr"
+
+
+def test_unknown_api_address_answers_json_404(api):
+    response = api.get("/api/v1/no-such-thing/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
