@@ -85,3 +85,12 @@ def test_breakout_rooms_open_with_the_keyboard(german_page, host_page):
     german_page.keyboard.press("Enter")
     assert german_page.locator("summit-programme details").first.get_attribute("open") is not None
     assert german_page.locator("summit-programme details li").first.is_visible()
+
+
+def test_widget_has_no_wcag_violations(german_page, host_page):
+    from tests.browser.axe import axe_violations
+
+    url, _origin = host_page
+    german_page.goto(url)
+    german_page.locator("summit-programme h3").first.wait_for()
+    assert axe_violations(german_page) == []
