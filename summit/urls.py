@@ -19,5 +19,6 @@ urlpatterns = [
     path("accounts/signup/", participant.signup, name="signup"),
     path("accounts/invitation/", include("mailings.urls")),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("api/v1/", include("api.urls")),
     path("", include("agenda.urls")),
 ]

@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["sessions_app", "breakouts", "polls", "charter", "mailings", "openspace", "bookmarks", "agenda"]
+APPS = [
+    "sessions_app",
+    "breakouts",
+    "polls",
+    "charter",
+    "mailings",
+    "openspace",
+    "bookmarks",
+    "agenda",
+    "api",
+]
 # What each app builds on; everything else in APPS is above it or beside it, and out of reach.
 BUILDS_ON = {
     "sessions_app": set(),
@@ -21,6 +31,7 @@ BUILDS_ON = {
     "openspace": {"breakouts", "sessions_app"},
     "bookmarks": {"breakouts", "sessions_app"},
     "agenda": {"charter", "bookmarks", "breakouts", "polls", "mailings", "openspace", "sessions_app"},
+    "api": {"agenda", "bookmarks", "charter", "breakouts", "mailings", "openspace", "polls", "sessions_app"},
 }
 FORBIDDEN = {app: set(APPS) - BUILDS_ON[app] - {app} for app in APPS}
 # summit/ wires the apps together (settings, root URLs); its other modules are the bottom
