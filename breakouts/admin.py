@@ -1,12 +1,10 @@
 """Organiser admin for rooms, breakout rooms, picking windows, participants and seats."""
 
-import csv
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -17,6 +15,7 @@ from django.utils.translation import ngettext
 
 from sessions_app import admin as sessions_admin
 from sessions_app.models import Session, SessionPart
+from summit.spreadsheet import csv_response
 
 from . import selectors, services
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
@@ -332,28 +331,23 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
         """The roster as CSV: every seat and waitlist place of the breakout room, one per line."""
         breakout_room = self._roster_breakout_room(request, pk)
         bookings, waitlists = selectors.roster(breakout_room)
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
         filename = slugify(f"{breakout_room.part.code}-{breakout_room.slug}") or "roster"
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        writer = csv.writer(response)
-        writer.writerow(
-            [
-                "part",
-                "breakout_room",
-                "room",
-                "label",
-                "mode",
-                "status",
-                "waitlist_position",
-                "display_name",
-                "affiliation",
-                "username",
-                "email",
-                "how",
-                "pinned",
-                "asked_at",
-            ]
-        )
+        header = [
+            "part",
+            "breakout_room",
+            "room",
+            "label",
+            "mode",
+            "status",
+            "waitlist_position",
+            "display_name",
+            "affiliation",
+            "username",
+            "email",
+            "how",
+            "pinned",
+            "asked_at",
+        ]
 
         def row(entry, room="", label="", position=""):
             participant = entry.participant
@@ -365,8 +359,8 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 entry.mode,
                 entry.status,
                 position,
-                _csv_safe(participant.display_name),
-                _csv_safe(participant.affiliation),
+                participant.display_name,
+                participant.affiliation,
                 participant.user.get_username(),
                 participant.user.email,
                 entry.source,
@@ -374,13 +368,16 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 entry.queued_at.isoformat(),
             ]
 
-        for booking in bookings:
-            for entry in booking.onsite + booking.online:
-                writer.writerow(row(entry, booking.room.code, booking.label))
+        rows = [
+            row(entry, booking.room.code, booking.label)
+            for booking in bookings
+            for entry in booking.onsite + booking.online
+        ]
         for entries in waitlists.values():
-            for position, entry in enumerate(entries, start=1):
-                writer.writerow(row(entry, position=position))
-        return response
+            rows += [row(entry, position=position) for position, entry in enumerate(entries, start=1)]
+        # Every cell goes through the spreadsheet guard: names, affiliations and e-mail addresses
+        # are typed by participants.
+        return csv_response(f"{filename}.csv", header, rows)
 
     @admin.action(description=_("Duplicate the selected breakout rooms (without rooms)"), permissions=["add"])
     def duplicate(self, request, queryset):
@@ -486,11 +483,6 @@ class AssignmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-def _csv_safe(text):
-    # A cell starting with = + - @ is a formula to spreadsheet programs; participants typed these.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 from . import ranking_admin  # noqa: F401,E402

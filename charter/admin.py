@@ -9,9 +9,10 @@ from django.utils.translation import ngettext
 
 from sessions_app.admin import PollAdmin as SessionsPollAdmin
 from sessions_app.models import Poll
+from summit.spreadsheet import csv_response
 
 from . import services
-from .exports import csv_response, feedback_rows, poll_answer_rows
+from .exports import feedback_rows, poll_answer_rows
 from .models import CharterSection, CommitteeMember, Concept, Feedback, Principle
 
 

@@ -17,9 +17,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 from sessions_app.cache import public_page
 from sessions_app.models import PollAnswer, PollChoice, SessionPart
 from sessions_app.views import get_visible_summit
+from summit.spreadsheet import csv_response
 
 from . import services, throttle
-from .exports import csv_response, poll_answer_rows
+from .exports import poll_answer_rows
 from .forms import FeedbackForm, PollAnswerForm
 from .models import CharterSection, Feedback, Principle
 from .polls import poll_results, visible_polls
