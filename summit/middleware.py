@@ -1,0 +1,51 @@
+"""Requests that no page of the site can mean are refused before any view reads them."""
+
+import re
+from urllib.parse import unquote_to_bytes
+
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.views import defaults
+
+# gunicorn's largest request line: a longer URL is no link of ours, and redirects that carry it
+# (?next=…) would exceed what Django lets a Location header hold.
+MAX_URL_LENGTH = 8190
+# No id is larger than a 64-bit integer, and SQLite cannot even compare with a larger one.
+LARGEST_ID = 2**63 - 1
+NUMBER = re.compile(r"-?([0-9]+)")
+
+
+def too_large(text):
+    match = NUMBER.fullmatch(text)
+    if match is None:
+        return False
+    digits = match.group(1).lstrip("0")
+    return len(digits) > len(str(LARGEST_ID)) or int(digits or "0") > LARGEST_ID
+
+
+class RefuseUnreadableRequests:
+    """A path with a NUL or a number past any id answers 404; a query string with a NUL, bytes that
+    are not UTF-8 or such a number answers 400; an over-long URL 414. The views are safe without
+    this (PostgreSQL refuses NUL in text, SQLite integers past 64 bits), but none has to see it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if len(request.path) + len(query) > MAX_URL_LENGTH:
+            response = defaults.bad_request(request, ValueError("URL too long"))
+            response.status_code = 414
+            return response
+        path = request.path_info
+        if "\x00" in path or any(too_large(segment) for segment in path.split("/")):
+            return defaults.page_not_found(request, Http404(_("No page has this address.")))
+        # WSGI hands the query string over as latin-1; its percent escapes are decoded as UTF-8.
+        raw = unquote_to_bytes(query.encode("latin-1", errors="replace").replace(b"+", b" "))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            return defaults.bad_request(request, ValueError("query string is not UTF-8"))
+        if "\x00" in text or any(too_large(v) for _key, values in request.GET.lists() for v in values):
+            return defaults.bad_request(request, ValueError("query string no page can read"))
+        return self.get_response(request)
