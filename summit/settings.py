@@ -240,10 +240,17 @@ if not DEBUG:
 # scripts/bench_web.py measures pages against a bare view that only it switches on.
 BENCHMARK_CEILING = env_bool("BENCHMARK_CEILING", False)
 
+# Expected refusals (404, 403, 400) are one line each; only real errors (5xx) carry a traceback.
+# The filter sits on django.request, which logs them, and on the handler for django.security.*.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_without_traceback": {"()": "summit.log_filters.RefusalsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
+        "django.security": {"filters": ["refusals_without_traceback"]},
+    },
 }
