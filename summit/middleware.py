@@ -3,6 +3,7 @@
 import re
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views import defaults
@@ -49,3 +50,25 @@ class RefuseUnreadableRequests:
         if "\x00" in text or any(too_large(v) for _key, values in request.GET.lists() for v in values):
             return defaults.bad_request(request, ValueError("query string no page can read"))
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        # The admin's add page fills its form from the query string (?part=3), and its autocomplete
+        # widgets look the value up unchecked: ?part=x would answer 500 instead of 400.
+        model_admin = getattr(view_func, "model_admin", None)
+        if model_admin is None or view_func.__name__ != "add_view":
+            return None
+        for name, value in request.GET.items():
+            try:
+                field = model_admin.opts.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not field.is_relation or field.related_model is None:
+                continue
+            target = getattr(field, "target_field", None) or field.related_model._meta.pk
+            try:
+                for item in value.split(",") if field.many_to_many else [value]:
+                    if item:
+                        target.to_python(item)
+            except ValidationError:
+                return defaults.bad_request(request, ValueError(f"{name} is no id"))
+        return None
