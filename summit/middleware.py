@@ -8,9 +8,10 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views import defaults
 
-# gunicorn's largest request line: a longer URL is no link of ours, and redirects that carry it
-# (?next=…) would exceed what Django lets a Location header hold.
-MAX_URL_LENGTH = 8190
+# gunicorn's default limit of a request line: a longer URL is no link of ours, and a sign-in
+# redirect that carries it (?next=…, escaped up to three times as long) would exceed the 16384
+# characters Django lets a Location header hold.
+MAX_URL_LENGTH = 4094
 # No id is larger than a 64-bit integer, and SQLite cannot even compare with a larger one.
 LARGEST_ID = 2**63 - 1
 NUMBER = re.compile(r"-?([0-9]+)")

@@ -2,9 +2,10 @@
 
 The test walks every pattern of the URL conf (so a new page is covered the day it is added), puts
 hostile text into each of its parameters in turn, and asks as an anonymous reader, a signed-in
-participant and an organiser, with GET and POST, plus a set of hostile query strings. It runs
-once with the guard middleware and once without it, so the views themselves hold too.
-"""
+participant and an organiser, with GET and with POST where the view takes POST (hostile form
+bodies too), plus a set of hostile query strings. Text the URL resolver already refuses is asked
+once; where a reader is sent to sign in first, a few values show the redirect holds. It runs once
+with the guard middleware and once without it, so the site's own views hold by themselves too."""
 
 import re
 from urllib.parse import quote, unquote_to_bytes
@@ -44,16 +45,16 @@ HOSTILE = [
     "..%2F..%2Fetc%2Fpasswd",
     "ünïcødé-✓-😀\u202e",
     "'\"<script>%25%zz%",
-    "x" * 5000,
+    "x" * 3000,
     "9" * 40,
-    "9" * 5000,
+    "9" * 3000,
     "0",
     "-1",
     "١٢٣",
 ]
 
 # Where the reader is sent to sign in first, the hostile text only reaches that redirect.
-BEHIND_LOGIN = HOSTILE[:3] + ["x" * 5000]
+BEHIND_LOGIN = HOSTILE[:3] + ["x" * 3000]
 
 BIG = "9" * 30
 # Raw query strings as a browser or a bot could send them, each aimed at the parameters the
@@ -65,7 +66,8 @@ HOSTILE_QUERIES = [
     "q=%FF%FE%C0%AF",
     "q=%0D%0A%E2%80%AE%09&next=%0D%0Aset-cookie:x=1&language=%0D%0A",
     "q=" + "x" * 20000,
-    "q=" + "x" * 3000 + "&next=/" + "x" * 3000,
+    "q=" + "x" * 1800 + "&next=/" + "x" * 1800,
+    "&" * 4000,
     f"page={BIG}&p={BIG}&day={BIG}&session={BIG}&section={BIG}&poll={BIG}&summit__id__exact={BIG}",
     "p=-1&o=-9.x&day=-1&session=abc&format=nonsense&has_notes=maybe&section=abc&summit__id__exact=abc",
     "next=//evil.example.org/&language=xx",
@@ -267,7 +269,7 @@ def walk(valid, users, *, only=lambda pattern: True, longest=None):
                 url = fill(template, {**valid, name: value})
                 if not reaches(url, pattern, name):
                     # The resolver answers 404 before any view: once is enough to show it.
-                    note("anonymous", "get", url)
+                    note(next(iter(users)), "get", url)
                     continue
                 for role in users:
                     if reads[role] or value in BEHIND_LOGIN:
@@ -278,9 +280,11 @@ def walk(valid, users, *, only=lambda pattern: True, longest=None):
     return len(templates), asked, failures
 
 
+@pytest.mark.parametrize("role", ["anonymous", "participant", "organiser"])
 @pytest.mark.parametrize("guarded", [True, False], ids=["with-guard", "views-alone"])
-def test_no_url_of_the_site_answers_5xx_to_hostile_text(site, settings, guarded):
+def test_no_url_of_the_site_answers_5xx_to_hostile_text(site, settings, guarded, role):
     valid, users, _ = site
+    users = {role: users[role]}
     if guarded:
         count, asked, failures = walk(valid, users)
         assert count > 150  # the admin's patterns and the site's were all found
@@ -303,7 +307,7 @@ def test_no_url_of_the_site_answers_5xx_to_hostile_text(site, settings, guarded)
         ("/?q=%ED%A0%80", 400),
         ("/?q=%FF", 400),
         ("/?day=99999999999999999999", 400),
-        ("/?q=" + "x" * 9000, 414),
+        ("/?q=" + "x" * 4100, 414),
     ],
 )
 def test_the_guard_refuses_what_no_page_can_read(client, db, url, status):
@@ -311,7 +315,7 @@ def test_the_guard_refuses_what_no_page_can_read(client, db, url, status):
 
 
 @pytest.mark.parametrize(
-    "query", ["q=caf%C3%A9", "q=1%2B1&day=9223372036854775807", "q=%0D%0A", "q=" + "x" * 8000]
+    "query", ["q=caf%C3%A9", "q=1%2B1&day=9223372036854775807", "q=%0D%0A", "q=" + "x" * 4000]
 )
 def test_the_guard_lets_readable_requests_through(client, db, query):
     make_summit(slug="open")
