@@ -5,6 +5,7 @@ the console). Production (DEBUG off) refuses to start without a SECRET_KEY and t
 protection that ``manage.py check --deploy`` asks for.
 """
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -85,6 +86,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the path or the query: NUL or broken UTF-8 there answers 404 / 400.
+    "summit.middleware.RefuseUnreadableRequests",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -140,15 +143,23 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Cached pages are keyed by version numbers kept in this cache, so every process that serves
 # pages must share it: local memory only suits one process (development). Production defaults to
 # a file cache, which the gunicorn workers of one machine share; several machines need Redis.
+# The default folder and key prefix are named after the database, so two deployments on one
+# machine (each with its own database) never serve each other's pages.
+_DATABASE_ID = hashlib.sha256(
+    "|".join(
+        str(DATABASES["default"].get(part) or "") for part in ("ENGINE", "NAME", "HOST", "PORT")
+    ).encode()
+).hexdigest()[:16]
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX") or f"summit-{_DATABASE_ID}"
 CACHE_URL = os.environ.get("CACHE_URL") or (
-    "locmem://" if DEBUG else f"file://{Path(tempfile.gettempdir()) / 'summit-cache'}"
+    "locmem://" if DEBUG else f"file://{Path(tempfile.gettempdir()) / f'summit-cache-{_DATABASE_ID}'}"
 )
 if CACHE_URL.startswith(("redis://", "rediss://")):
     CACHES = {
         "default": {
             "BACKEND": "summit.redis_cache.RedisCache",
             "LOCATION": CACHE_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "summit"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 elif CACHE_URL.startswith("locmem://"):
@@ -163,6 +174,7 @@ elif CACHE_URL.startswith("file://"):
         "default": {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": CACHE_URL.removeprefix("file://"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
@@ -258,12 +270,19 @@ if not DEBUG:
 # scripts/bench_web.py measures pages against a bare view that only it switches on.
 BENCHMARK_CEILING = env_bool("BENCHMARK_CEILING", False)
 
+# Expected refusals (404, 403, 400) are one line each; only real errors (5xx) carry a traceback.
+# The filter sits on django.request, which logs them, and on the handler for django.security.*.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"refusals_without_traceback": {"()": "summit.log_filters.RefusalsWithoutTraceback"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["refusals_without_traceback"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "django.request": {"filters": ["refusals_without_traceback"]},
+        "django.security": {"filters": ["refusals_without_traceback"]},
+    },
 }
 
 # --- the REST API (/api/v1/, api/) -------------------------------------------------------------

@@ -100,3 +100,45 @@ def test_allowed_hosts_and_csrf_origins_are_lists_from_the_environment():
 def test_a_bad_boolean_is_refused():
     result = run("import django; django.setup()", DEBUG="maybe")
     assert result.returncode != 0 and "DEBUG must be a boolean" in result.stderr
+
+
+def test_default_production_cache_is_private_to_its_database(tmp_path):
+    def cache_of(database_url):
+        value = setting(
+            "settings.CACHES['default']['LOCATION'], settings.CACHES['default']['KEY_PREFIX']",
+            **PRODUCTION,
+            DATABASE_URL=database_url,
+        )
+        location, prefix = value.split()
+        return location, prefix
+
+    one = cache_of("postgres://summit@127.0.0.1:5432/summit_one")
+    two = cache_of("postgres://summit@127.0.0.1:5432/summit_two")
+    other_host = cache_of("postgres://summit@db.example.org:5432/summit_one")
+    sqlite = cache_of(f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    assert len({one[0], two[0], other_host[0], sqlite[0]}) == 4  # four folders
+    assert len({one[1], two[1], other_host[1], sqlite[1]}) == 4  # and four key prefixes
+    assert one == cache_of("postgres://summit@127.0.0.1:5432/summit_one")  # stable across restarts
+    assert one[0].rsplit("/", 1)[1].startswith("summit-cache-") and one[1].startswith("summit-")
+
+
+def test_two_sites_on_one_machine_do_not_serve_each_others_pages(tmp_path):
+    code = (
+        "import django; django.setup(); from django.core.cache import cache; import sys;"
+        "cache.get('page') is None and cache.set('page', sys.argv[1]); print(cache.get('page'))"
+    )
+    # TMPDIR keeps the two file caches in this test's folder.
+    one = {**PRODUCTION, "TMPDIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'one.sqlite3'}"}
+    two = {**PRODUCTION, "TMPDIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'two.sqlite3'}"}
+    results = [run(["-c", code, name], **env) for name, env in [("one", one), ("two", two), ("again", one)]]
+    assert [r.stdout.strip() for r in results] == ["one", "two", "one"], [r.stderr for r in results]
+
+
+def test_explicit_cache_key_prefix_wins():
+    prefix = setting(
+        "settings.CACHES['default']['KEY_PREFIX']",
+        DEBUG="1",
+        CACHE_URL="redis://cache:6379/0",
+        CACHE_KEY_PREFIX="x",
+    )
+    assert prefix == "x"

@@ -23,6 +23,8 @@ from sessions_app.models import SessionPart
 def rank(request, summit, part):
     """Show and change the signed-in participant's ranking of a part's breakout rooms."""
     summit = get_visible_summit(request, summit)
+    if "\x00" in part:
+        raise Http404  # no part code holds a NUL, and PostgreSQL cannot compare text holding one
     parts = SessionPart.objects.visible_to(request.user).of_summit(summit)
     part = get_object_or_404(
         parts.select_related("session__day", "picking"),

@@ -3,7 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -162,9 +162,12 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
 
     def _confirm_removal(self, request, breakout_room):
         """Removing someone asks first, and says who is told and who moves up."""
+        remove = request.POST["remove"]
+        if not (remove.isascii() and remove.isdigit() and len(remove) < 19):
+            raise Http404  # no seat has this id (and SQLite cannot compare a larger one)
         entry = get_object_or_404(
             Assignment.objects.select_related("participant__user", "booking__room"),
-            pk=request.POST.get("remove"),
+            pk=remove,
             breakout_room=breakout_room,
         )
         context = {
@@ -193,9 +196,12 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 )
                 return True
             if "remove" in request.POST:
+                remove = request.POST["remove"]
+                if not (remove.isascii() and remove.isdigit() and len(remove) < 19):
+                    raise Http404  # no seat has this id (and SQLite cannot compare a larger one)
                 entry = get_object_or_404(
                     Assignment.objects.select_related("participant"),
-                    pk=request.POST.get("remove"),
+                    pk=remove,
                     breakout_room=breakout_room,
                 )
                 services.leave(participant=entry.participant, breakout_room=breakout_room, by=request.user)
