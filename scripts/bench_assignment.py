@@ -165,6 +165,7 @@ def greedy(instance, seed):
 
 def measure(part_id, seed):
     from breakouts.models import Picking
+    from breakouts.ranked import selectors as ranked_selectors
     from breakouts.ranked import services as ranking
     from sessions_app.models import SessionPart
 
@@ -178,7 +179,7 @@ def measure(part_id, seed):
     mailing = time.perf_counter() - mailing
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
-    instance, _names = ranking.load_instance(part, Picking.objects.get(part=part))
+    instance, _names = ranked_selectors.load_instance(part, Picking.objects.get(part=part))
     n = len(instance.participants)
     ranks = len(instance.rank_costs)
     first = sum(1 for seat in run.results["seats"] if seat[4] == 1)

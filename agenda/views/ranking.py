@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 
 from agenda.views.summits import get_visible_summit
 from breakouts.models import Participant, Picking
+from breakouts.ranked import selectors as ranked_selectors
 from breakouts.ranked import services as ranking
 from sessions_app.models import SessionPart
 
@@ -40,8 +41,8 @@ def rank(request, summit, part):
         register = reverse("agenda:register", kwargs={"summit": summit.slug})
         return redirect(f"{register}?next={request.path}")
 
-    rooms = list(ranking.rankable_breakout_rooms(part, participant.attendance))
-    chosen = ranking.ranking_of(participant, part)
+    rooms = list(ranked_selectors.rankable_breakout_rooms(part, participant.attendance))
+    chosen = ranked_selectors.ranking_of(participant, part)
     errors = []
     if request.method == "POST":
         by_id = {str(room.pk): room for room in rooms}
@@ -61,7 +62,11 @@ def rank(request, summit, part):
         chosen = [int(v) if v.isdigit() else None for v in values]
 
     slots = [
-        {"rank": i, "label": ranking.choice_label(i), "selected": chosen[i - 1] if i <= len(chosen) else None}
+        {
+            "rank": i,
+            "label": ranked_selectors.choice_label(i),
+            "selected": chosen[i - 1] if i <= len(chosen) else None,
+        }
         for i in range(1, picking.rank_count + 1)
     ]
     return render(
@@ -76,7 +81,7 @@ def rank(request, summit, part):
             "slots": slots,
             "errors": errors,
             "is_open": picking.is_open(),
-            "published": ranking.published_run(part) is not None,
+            "published": ranked_selectors.published_run(part) is not None,
         },
         status=400 if errors else 200,
     )

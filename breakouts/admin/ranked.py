@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from summit.spreadsheet import csv_response
 
 from ..models import AssignmentRun, Mode, Picking
+from ..ranked import selectors as ranked_selectors
 from ..ranked import services as ranking
 from ..ranked.preview import PREVIEW_HEADER, preview_csv_rows, run_preview
 
@@ -183,7 +184,7 @@ def report_context(report):
     biggest = max([row[mode] for row in choices for mode in Mode.values] + [1])
     choice_rows = [
         {
-            "label": ranking.choice_label(row["rank"]),
+            "label": ranked_selectors.choice_label(row["rank"]),
             "cost": report["rank_costs"][row["rank"] - 1] if row["rank"] else report["unranked_cost"],
             "bars": [
                 {"mode": Mode(mode).label, "css": mode, "count": row[mode], "width": _pct(row[mode], biggest)}

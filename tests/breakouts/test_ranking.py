@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from breakouts.models import Assignment, AssignmentRun, BreakoutRoom, Mode, Picking, Preference
+from breakouts.ranked import selectors as ranked_selectors
 from breakouts.ranked import services as ranking
 from tests.factories import make_breakout, make_organiser, make_participant, make_programme, make_room
 
@@ -48,7 +49,7 @@ def test_a_ranking_replaces_the_previous_one(ranked):
     p = participant(summit)
     ranking.set_preferences(participant=p, part=part, breakout_rooms=[rooms[0], rooms[1]])
     ranking.set_preferences(participant=p, part=part, breakout_rooms=[rooms[2], rooms[0]])
-    assert ranking.ranking_of(p, part) == [rooms[2].pk, rooms[0].pk]
+    assert ranked_selectors.ranking_of(p, part) == [rooms[2].pk, rooms[0].pk]
     assert Preference.objects.filter(participant=p).count() == 2
 
 
@@ -94,12 +95,12 @@ def test_rank_costs_set_by_organisers_are_used(ranked):
     _, part, _, picking = ranked
     picking.rank_costs, picking.unranked_cost = "1, 3, 9", 50
     picking.save()
-    assert ranking.effective_costs(picking) == ([1, 3, 9], 50)
+    assert ranked_selectors.effective_costs(picking) == ([1, 3, 9], 50)
     picking.rank_costs, picking.unranked_cost = "", None
-    assert ranking.effective_costs(picking) == ([1, 2, 4], 8)
+    assert ranked_selectors.effective_costs(picking) == ([1, 2, 4], 8)
     picking.unranked_cost = 4
     with pytest.raises(ranking.RankingError, match="more than the last rank"):
-        ranking.effective_costs(picking)
+        ranked_selectors.effective_costs(picking)
 
 
 def rank_everyone(summit, part, rooms, n_onsite, n_online):
@@ -275,7 +276,7 @@ def test_rank_form_saves_the_ranking_without_javascript(client, ranked):
     form = {"choice_1": rooms[2].pk, "choice_2": "", "choice_3": rooms[0].pk}
     response = client.post(rank_url(summit, part), form)
     assert response.status_code == 302
-    assert ranking.ranking_of(p, part) == [rooms[2].pk, rooms[0].pk]
+    assert ranked_selectors.ranking_of(p, part) == [rooms[2].pk, rooms[0].pk]
 
 
 def test_rank_form_refuses_the_same_room_twice(client, ranked):
@@ -285,7 +286,7 @@ def test_rank_form_refuses_the_same_room_twice(client, ranked):
     response = client.post(rank_url(summit, part), {"choice_1": rooms[0].pk, "choice_2": rooms[0].pk})
     assert response.status_code == 400
     assert "only once" in response.content.decode()
-    assert ranking.ranking_of(p, part) == []
+    assert ranked_selectors.ranking_of(p, part) == []
 
 
 def test_rank_page_of_a_live_part_is_not_found(client, ranked):

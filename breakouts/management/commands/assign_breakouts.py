@@ -3,6 +3,7 @@ import time
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from breakouts.ranked import selectors as ranked_selectors
 from breakouts.ranked import services as ranking
 from sessions_app.models import SessionPart
 
@@ -79,7 +80,9 @@ def format_report(report, run):
         )
     lines += ["", f"  {'got':<20}{'onsite':>8}{'online':>8}"]
     for row in report["choices"]:
-        lines.append(f"  {ranking.choice_label(row['rank']):<20}{row['onsite']:>8}{row['online']:>8}")
+        lines.append(
+            f"  {ranked_selectors.choice_label(row['rank']):<20}{row['onsite']:>8}{row['online']:>8}"
+        )
     lines += ["", f"  {'breakout room':<40}{'room':<10}{'mode':<8}{'seats':>14}"]
     for row in report["bookings"]:
         room = f"{row['room']} {row['label']}".strip()
