@@ -1,9 +1,9 @@
 """Webhooks for organisers' tools: programme changed or published, seat given or freed.
 
 Events of one transaction are collected and, when it commits, recorded as one WebhookDelivery per
-subscribed endpoint and delivered. ``deliver(delivery_id)`` is the one function that sends a
-delivery and records the attempt; it is what a job queue calls (today it runs right after the
-commit, and ``manage.py deliver_webhooks`` retries what is due). Bodies are signed with
+subscribed endpoint and queued as a job (api.tasks.deliver_webhook, retried on the queue).
+``deliver(delivery_id)`` is the one function that sends a delivery and records the attempt;
+``manage.py deliver_webhooks`` retries what is due when no broker is configured. Bodies are signed with
 HMAC-SHA256 of "<timestamp>.<body>" under the endpoint's secret. A failing endpoint never fails
 the change that caused the event (side services fail soft).
 """
@@ -20,6 +20,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models.signals import post_save, pre_delete
 from django.utils import timezone
+
+from summit import jobs
 
 logger = logging.getLogger(__name__)
 
@@ -56,8 +58,10 @@ class _Pending:
         except Exception:
             logger.exception("webhooks: could not record %d event(s)", len(self.notes))
             return
+        from .tasks import deliver_webhook
+
         for delivery_id in ids:
-            deliver(delivery_id)
+            jobs.enqueue(deliver_webhook, delivery_id)
 
 
 def note(kind, key, data):
