@@ -4,7 +4,7 @@ import re
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from django.views import defaults
 
@@ -25,6 +25,10 @@ def too_large(text):
     return len(digits) > len(str(LARGEST_ID)) or int(digits or "0") > LARGEST_ID
 
 
+# The REST API's addresses (summit/urls.py): its refusals are JSON like its other answers.
+API_PREFIX = "/api/"
+
+
 class RefuseUnreadableRequests:
     """A path with a NUL or a number past any id answers 404; a query string with a NUL, bytes that
     are not UTF-8 or such a number answers 400; an over-long URL 414. The views are safe without
@@ -36,21 +40,31 @@ class RefuseUnreadableRequests:
     def __call__(self, request):
         query = request.META.get("QUERY_STRING", "")
         if len(request.path) + len(query) > MAX_URL_LENGTH:
-            response = defaults.bad_request(request, ValueError("URL too long"))
-            response.status_code = 414
-            return response
+            return self._refuse(request, 414)
         path = request.path_info
         if "\x00" in path or any(too_large(segment) for segment in path.split("/")):
-            return defaults.page_not_found(request, Http404(_("No page has this address.")))
+            return self._refuse(request, 404)
         # WSGI hands the query string over as latin-1; its percent escapes are decoded as UTF-8.
         raw = unquote_to_bytes(query.encode("latin-1", errors="replace").replace(b"+", b" "))
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            return defaults.bad_request(request, ValueError("query string is not UTF-8"))
+            return self._refuse(request, 400)
         if "\x00" in text or any(too_large(v) for _key, values in request.GET.lists() for v in values):
-            return defaults.bad_request(request, ValueError("query string no page can read"))
+            return self._refuse(request, 400)
         return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request, status):
+        """The site's error page, or for the API (which answers JSON) a JSON body."""
+        if request.path_info.startswith(API_PREFIX):
+            messages = {404: _("No page has this address."), 400: _("Bad request"), 414: _("Bad request")}
+            return JsonResponse({"detail": str(messages[status])}, status=status)
+        if status == 404:
+            return defaults.page_not_found(request, Http404(_("No page has this address.")))
+        response = defaults.bad_request(request, ValueError("unreadable request"))
+        response.status_code = status
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         # The admin's add page fills its form from the query string (?part=3), and its autocomplete

@@ -76,7 +76,7 @@ def test_400_page_is_the_sites_own():
 def test_500_page_renders_with_the_database_down():
     # No database fixture: pytest-django refuses every query, so the page must need none.
     response = get("/test-errors/database-down/", language="fr")
-    assert_site_page(response, 500, "Something went wrong", language="fr")
+    assert_site_page(response, 500, "Quelque chose s'est mal passé", language="fr")
 
 
 @pytest.mark.django_db

@@ -139,6 +139,8 @@ def _template(pattern):
         return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
     # A re_path(): named groups become parameters; nothing else of regex syntax is expected.
     text = re.sub(r"\(\?P<(\w+)>[^()]*\)", r"{\1}", text.removeprefix("^").removesuffix("$"))
+    # A catch-all (the API's JSON 404 for any other address under it) takes any text.
+    text = text.replace("[\\s\\S]*", "{anything}")
     assert not re.search(r"[\\^$()|*+?\[\]]", text), f"teach the walker this regex: {pattern}"
     return text
 

@@ -20,6 +20,7 @@ from bookmarks import services as bookmarks_services
 from breakouts import selectors, services
 from breakouts.exceptions import BreakoutError, RankingError
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant
+from breakouts.ranked import selectors as ranked_selectors
 from breakouts.ranked import services as ranked
 from sessions_app.models import SessionPart, Summit
 
@@ -178,7 +179,7 @@ class Ranking(ParticipantView):
     def get(self, request, summit, part):
         summit = visible_summit(request, summit)
         participant = my_registration(request, summit)
-        ids = ranked.ranking_of(participant, _part(request, summit, part))
+        ids = ranked_selectors.ranking_of(participant, _part(request, summit, part))
         slugs = dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "slug"))
         return Response({"breakout_rooms": [slugs[pk] for pk in ids]})
 
