@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from breakouts import services as breakouts_services
 from breakouts.models import BreakoutRoom, Participant, Picking, Room
+from sessions_app.models import Host
 
 from .. import solver
 from ..exceptions import OpenSpaceError
@@ -21,8 +22,32 @@ def _breakout_fields(proposal):
         "title": proposal.title,
         "format": proposal.format,
         "aim": proposal.description,
-        "process": "\n".join(_("– %(q)s") % {"q": q} for q in proposal.questions),
+        "guiding_questions": "\n".join(proposal.questions),
     }
+
+
+def _set_facilitators(proposal, breakout):
+    """The proposal's facilitator as the breakout room's facilitator: a host of the summit under
+    the name the programme shows (none while an unconfirmed participant stands behind it)."""
+    name = (proposal.facilitator_display or "").strip()[:200]
+    if not name:
+        breakout.facilitators.clear()
+        return
+    host, _created = Host.objects.get_or_create(summit_id=breakout.summit_id, name=name)
+    breakout.facilitators.set([host])
+
+
+def _make_online_space(breakout, room, seats):
+    """An online topic is an online space: no room booked, its own online seats (the online
+    capacity of the space it was placed in), that space's link and name."""
+    try:
+        breakouts_services.set_rooms(breakout_room=breakout, rooms=[])
+        breakout.space_name = (room.name or room.code)[:100]
+        breakout.video_url = room.video_url
+        breakout.save(update_fields=["space_name", "video_url", "updated_at"])
+        breakouts_services.set_seats(breakout_room=breakout, onsite_seats=None, online_seats=seats)
+    except breakouts_services.BreakoutError as error:
+        raise OpenSpaceError(str(error)) from None
 
 
 def _place(proposal, room, method):
@@ -55,10 +80,6 @@ def _place(proposal, room, method):
         slug = proposal.slug
         if BreakoutRoom.objects.filter(summit=proposal.part.session.day.summit_id, slug=slug).exists():
             slug = f"{proposal.part.code.lower().replace('.', '-')}-{proposal.slug}"[:120]
-        # TODO(merge with issue 14 items 4–6): facilitators go on the breakout room's own
-        # facilitators, guiding questions on its guiding-questions list, and an online topic
-        # becomes an online space without a physical room. Until then the questions go into the
-        # process text and an online topic is booked in a room without onsite seats.
         breakout = BreakoutRoom(
             part=proposal.part, position=last + 1, slug=slug, **_breakout_fields(proposal)
         )
@@ -70,10 +91,16 @@ def _place(proposal, room, method):
         breakout.save()
         proposal.breakout_room = breakout
         Proposal.objects.filter(pk=proposal.pk).update(breakout_room=breakout)
-    try:
-        breakouts_services.set_rooms(breakout_room=breakout, rooms=[room])
-    except breakouts_services.BreakoutError as error:
-        raise OpenSpaceError(str(error)) from None
+        _set_facilitators(proposal, breakout)
+    if proposal.format == Proposal.Format.ONLINE:
+        # The placement keeps the online space it took (one topic per space and part, as the
+        # solver gave it); the breakout room books no room and holds that space's online seats.
+        _make_online_space(breakout, room, room.online_capacity)
+    else:
+        try:
+            breakouts_services.set_rooms(breakout_room=breakout, rooms=[room])
+        except breakouts_services.BreakoutError as error:
+            raise OpenSpaceError(str(error)) from None
     _ensure_picking(proposal.part)
     placement = Placement.objects.filter(proposal=proposal).first() or Placement(proposal=proposal)
     placement.room = room
@@ -210,6 +237,7 @@ def seat_interested(*, part, by, seed=0):
     but got no seat in one]}."""
     from breakouts.models import Assignment
     from breakouts.ranked import solver as ranked
+    from breakouts.ranked.selectors import booking_of, space_booking_id
 
     placed = list(
         BreakoutRoom.objects.filter(part=part, open_space_proposal__isnull=False).prefetch_related(
@@ -243,10 +271,7 @@ def seat_interested(*, part, by, seed=0):
             ranked.BreakoutRoom(
                 b.pk,
                 tuple(m for m in ranked.MODES if b.offers(m)),
-                tuple(
-                    ranked.Booking(k.pk, k.label, k.room.onsite_capacity, k.room.online_capacity)
-                    for k in sorted(b.bookings.all(), key=lambda k: k.label)
-                ),
+                _solver_bookings(b, ranked),
             )
             for b in placed
         ),
@@ -255,7 +280,12 @@ def seat_interested(*, part, by, seed=0):
         rank_costs=tuple([1] * longest),
         unranked_cost=min(len(candidates) + 2, 10**6),
         pinned=tuple(
-            ranked.Seat(a.participant_id, a.breakout_room_id, a.booking_id, a.mode)
+            ranked.Seat(
+                a.participant_id,
+                a.breakout_room_id,
+                space_booking_id(a.breakout_room_id) if a.booking_id is None else a.booking_id,
+                a.mode,
+            )
             for a in taken
             if a.breakout_room_id in rooms
         ),
@@ -273,7 +303,7 @@ def seat_interested(*, part, by, seed=0):
             breakouts_services.move(
                 breakout_room=rooms[room_id],
                 participant=people[participant_id],
-                booking=bookings[booking_id],
+                booking=bookings.get(booking_of(booking_id)),
                 by=by,
             )
         except breakouts_services.BreakoutError as error:
@@ -284,3 +314,16 @@ def seat_interested(*, part, by, seed=0):
         "seated": seated,
         "not_seated": list(Participant.objects.filter(pk__in=not_seated).order_by("display_name")),
     }
+
+
+def _solver_bookings(breakout, ranked):
+    """A placed topic's rooms for the ranked solver; an online space (no booking) stands as one
+    under its breakout room's id, negated, with its own online seats (breakouts.ranked.selectors)."""
+    from breakouts.ranked.selectors import space_booking_id
+
+    bookings = sorted(breakout.bookings.all(), key=lambda k: k.label)
+    if not bookings:
+        return (ranked.Booking(space_booking_id(breakout.pk), "", 0, breakout.online_seats or 0),)
+    return tuple(
+        ranked.Booking(k.pk, k.label, k.room.onsite_capacity, k.room.online_capacity) for k in bookings
+    )

@@ -113,6 +113,77 @@ def test_placed_topic_becomes_a_breakout_room_of_the_part(space, rooms):
     breakout = BreakoutRoom.objects.get(part=space.part)
     assert breakout.title == "Hubs" and [b.room for b in breakout.bookings.all()] == [rooms[0]]
     assert Proposal.objects.get(pk=topic.pk).breakout_room == breakout
+    assert breakout.guiding_question_list == ["Who?", "Why?"] and breakout.process == ""
+
+
+def test_placed_topic_has_its_facilitator_as_a_host_of_the_summit(space, summit, person, rooms):
+    from sessions_app.models import Host
+
+    topic = accepted(space, "Hubs", facilitator=person, facilitator_confirmed=True)
+    services.place(proposal=topic, room=rooms[0])
+    breakout = Proposal.objects.get(pk=topic.pk).breakout_room
+    assert [h.name for h in breakout.facilitators.all()] == [person.display_name]
+    # A second topic by a facilitator of the same name finds the same host.
+    other = accepted(space, "Later", facilitator_name=person.display_name)
+    services.place(proposal=other, room=rooms[1])
+    assert Host.objects.filter(summit=summit, name=person.display_name).count() == 1
+    assert list(Proposal.objects.get(pk=other.pk).breakout_room.facilitators.all()) == list(
+        breakout.facilitators.all()
+    )
+
+
+def test_placed_online_topic_is_an_online_space_without_a_room(space, summit):
+    space_room = make_room(summit, code="online-1", onsite=0, online=120)
+    space_room.video_url = "https://meet.example.org/os-1"
+    space_room.save()
+    topic = accepted(space, "Remote", format=Proposal.Format.ONLINE)
+    services.place(proposal=topic, room=space_room)
+    breakout = Proposal.objects.get(pk=topic.pk).breakout_room
+    assert breakout.format == BreakoutRoom.Format.ONLINE and not breakout.bookings.exists()
+    assert breakout.online_seats == 120 and breakout.space_name == "online-1"
+    assert breakout.video_url == "https://meet.example.org/os-1"
+    assert Placement.objects.get(proposal=topic).room == space_room
+    seat = breakouts_services.pick(
+        participant=make_participant(summit, mode=Mode.ONLINE), breakout_room=breakout
+    )
+    assert seat.status == "confirmed" and seat.booking is None and seat.mode == Mode.ONLINE
+
+
+def test_one_online_topic_per_online_space_and_part(space, summit):
+    space_room = make_room(summit, code="online-1", onsite=0, online=120)
+    services.place(proposal=accepted(space, "One", format="online"), room=space_room)
+    with pytest.raises(OpenSpaceError, match="another topic"):
+        services.place(proposal=accepted(space, "Two", format="online"), room=space_room)
+
+
+def test_placement_by_demand_makes_online_topics_online_spaces(space, summit, rooms):
+    space_room = make_room(summit, code="online-1", onsite=0, online=80)
+    remote, local = accepted(space, "Remote", format="online"), accepted(space, "Local", format="onsite")
+    for _ in range(3):
+        services.set_interest(
+            participant=make_participant(summit, mode=Mode.ONLINE), proposal=remote, interested=True
+        )
+    services.set_interest(participant=make_participant(summit), proposal=local, interested=True)
+    services.place_by_demand(part=space.part)
+    assert Placement.objects.get(proposal=remote).room == space_room
+    online = Proposal.objects.get(pk=remote.pk).breakout_room
+    assert not online.bookings.exists() and online.online_seats == 80
+    assert Placement.objects.get(proposal=local).room in rooms
+
+
+def test_seating_the_interested_seats_online_spaces(space, summit):
+    space_room = make_room(summit, code="online-1", onsite=0, online=2)
+    topic = accepted(space, "Remote", format="online")
+    for _ in range(3):
+        services.set_interest(
+            participant=make_participant(summit, mode=Mode.ONLINE), proposal=topic, interested=True
+        )
+    services.place(proposal=topic, room=space_room)
+    result = services.seat_interested(part=space.part, by=_organiser())
+    breakout = Proposal.objects.get(pk=topic.pk).breakout_room
+    seats = breakout.assignments.filter(status="confirmed")
+    assert seats.count() == 2 and not seats.filter(booking__isnull=False).exists()
+    assert len(result["seated"]) == 2 and len(result["not_seated"]) == 1
 
 
 def test_placing_opens_live_picking_until_the_part_ends(space, rooms):
