@@ -211,4 +211,3 @@ def test_a_switched_off_webhook_gets_nothing_and_keeps_its_record(api, organiser
         pick(participant=make_participant(summit), breakout_room=single)
     assert receiver.requests == []
     assert WebhookEndpoint.objects.filter(pk=hook.pk, is_active=False).exists()
-
