@@ -9,6 +9,7 @@ app_name = "agenda"
 summit_pages = [
     path("", summits.overview, name="overview"),
     path("day/<int:position>/", programme.day, name="day"),
+    path("day/<int:position>/grid/", programme.day_grid, name="day_grid"),
     path("breakouts/", programme.breakout_list, name="breakout_list"),
     path("seats/", programme.seats, name="seat_boxes"),
     path("breakouts/<slug:breakout>/", programme.breakout_detail, name="breakout"),

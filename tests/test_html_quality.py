@@ -42,6 +42,7 @@ def test_public_pages_have_no_html_errors(client, demo, tmp_path):
         f"{demo}/",
         f"{demo}/day/1/",
         f"{demo}/day/2/",
+        f"{demo}/day/2/grid/",
         f"{demo}/breakouts/",
         f"{demo}/breakouts/?q=hub&format=hybrid&has_notes=no",
         f"{demo}/breakouts/?format=nonsense",

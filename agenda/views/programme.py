@@ -18,6 +18,7 @@ from django.views.generic import DetailView
 
 from agenda import exports
 from agenda.caching import programme_page, seats_page
+from agenda.day_grid import build_day_grid
 from agenda.day_polls import attach_polls
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
@@ -31,6 +32,7 @@ from summit.cache import content_etag
 
 __all__ = [
     "day",
+    "day_grid",
     "breakout_list",
     "seats",
     "breakout_detail",
@@ -88,6 +90,31 @@ def day(request, summit, position):
         **reader,
     }
     return render(request, "agenda/day.html", context)
+
+
+@require_safe
+@content_etag
+@programme_page
+def day_grid(request, summit, position):
+    """The day as a timetable: time slots by rooms, plenaries and online spaces."""
+    summit = get_visible_summit(request, summit)
+    try:
+        programme = build_programme(summit, user=request.user, day=position)
+    except Day.DoesNotExist:
+        raise Http404("No such day") from None
+    this_day = programme.loaded_days[0]
+    day_url = reverse("agenda:day", kwargs={"summit": summit.slug, "position": this_day.position})
+    context = {
+        "summit": summit,
+        "day": this_day,
+        "day_url": day_url,
+        "days": programme.days,
+        "grid": build_day_grid(this_day, day_url),
+        "preview": programme.has_drafts,
+        "nav": "day",
+        **_reader(request, summit),
+    }
+    return render(request, "agenda/day_grid.html", context)
 
 
 @require_safe
