@@ -136,7 +136,12 @@ def url_templates(patterns=None, prefix=""):
 def _template(pattern):
     text = str(pattern)
     if isinstance(pattern, RoutePattern):  # a path() route: <converter:name>
-        return re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", text)
+        # An <int:…> parameter gets a number of its own ({part_int}: a part's id, not its code).
+        return re.sub(
+            r"<(?:(\w+):)?(\w+)>",
+            lambda m: "{" + m.group(2) + ("_int" if m.group(1) == "int" else "") + "}",
+            text,
+        )
     # A re_path(): named groups become parameters; nothing else of regex syntax is expected.
     text = re.sub(r"\(\?P<(\w+)>[^()]*\)", r"{\1}", text.removeprefix("^").removesuffix("$"))
     # A catch-all (the API's JSON 404 for any other address under it) takes any text.
@@ -157,6 +162,9 @@ def site(db):
         "position": "1",
         "breakout": breakouts[0].slug,
         "part": part.code,
+        "part_int": str(part.pk),
+        "anything": "no-such-endpoint/",
+        "participant_int": str(participant.pk),
         "token": participant.calendar_token,
         "poll": str(poll.pk),
         "pk": str(breakouts[0].pk),
@@ -172,7 +180,18 @@ def site(db):
 
 
 def fill(template, values):
-    return "/" + PLACEHOLDER.sub(lambda match: values[match.group(1)], template)
+    return "/" + PLACEHOLDER.sub(lambda match: _value(values, match.group(1)), template)
+
+
+def _value(values, name):
+    """The value for a placeholder; an <int:…> one falls back to its name's value when that is a
+    number (a day's position, a poll's id)."""
+    if name in values:
+        return values[name]
+    if name.endswith("_int"):
+        value = values.get(name.removesuffix("_int"), "")
+        return value if value.isdigit() else "1"
+    return values[name]
 
 
 def form_body(fields):
@@ -250,7 +269,7 @@ def walk(valid, users, *, only=lambda pattern: True, longest=None):
     templates = [(template, pattern) for template, pattern in url_templates() if only(pattern)]
     for template, pattern in templates:
         names = PLACEHOLDER.findall(template)
-        missing = set(names) - valid.keys()
+        missing = {n for n in names if n not in valid and not n.endswith("_int")}
         assert not missing, f"give the walker a valid value for {missing} in {template}"
         good = fill(template, valid)
         assert resolve(good).func == pattern.callback, f"{good} does not reach {template}"

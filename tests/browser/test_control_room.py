@@ -61,7 +61,7 @@ def test_organiser_checks_someone_in_on_a_phone(phone_page, live_server, summit_
 
 def test_dashboard_passes_axe(page, live_server, summit_on_the_day):
     sign_in(page, live_server, "/admin/summit/day-summit/dashboard/")
-    assert page.get_by_role("heading", name="S4.2 Breakout groups").is_visible()
+    page.get_by_role("heading", name="S4.2 Breakout groups").wait_for(timeout=10000)
     assert page.get_by_role("img").count() >= 1
     assert axe_violations(page) == []
 
