@@ -7,6 +7,7 @@ go through ``openspace.services``, the same functions the agenda file and tests 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -14,6 +15,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from breakouts.models import Room
+from summit.middleware import LARGEST_ID
 
 from . import services
 from .exceptions import OpenSpaceError
@@ -37,8 +39,16 @@ class OpenSpaceAdmin(admin.ModelAdmin):
         board = self.admin_site.admin_view(self.board_view)
         return [path("<int:part>/board/", board, name="openspace_board"), *super().get_urls()]
 
+    def get_object(self, request, object_id, from_field=None):
+        # The key is the part's id: text no id can be (a number past 64 bits) finds nothing.
+        if not str(object_id).isdigit() or int(object_id) > LARGEST_ID:
+            return None
+        return super().get_object(request, object_id, from_field)
+
     def board_view(self, request, part):
         """Rooms × the part's topics: place each by hand (a select per topic), or all by demand."""
+        if part > LARGEST_ID:
+            raise Http404
         space = get_object_or_404(OpenSpace.objects.select_related("part__session__day__summit"), pk=part)
         if not self.has_change_permission(request, space):
             raise PermissionDenied

@@ -78,6 +78,7 @@ def room(request, summit, breakout):
     if not services.can_check_in(request.user, breakout_room):
         raise PermissionDenied
     query = (request.POST.get("q") if request.method == "POST" else request.GET.get("q", "")) or ""
+    query = query.replace("\x00", "")  # PostgreSQL cannot compare text holding a NUL
     query = query.strip()[:100]
     if request.method == "POST":
         participant = get_object_or_404(Participant, pk=request.POST.get("participant"), summit=summit)

@@ -30,6 +30,8 @@ __all__ = ["topics", "propose", "my_proposals", "edit_proposal", "interest", "fa
 
 
 def _part(request, summit, code):
+    if "\x00" in code:
+        raise Http404  # no part code holds a NUL, and PostgreSQL cannot compare text holding one
     parts = SessionPart.objects.visible_to(request.user).of_summit(summit)
     part = get_object_or_404(
         parts.select_related("session__day", "open_space_window"), code=code, kind=SessionPart.Kind.OPEN_SPACE

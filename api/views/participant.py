@@ -160,6 +160,8 @@ class Leave(ParticipantView):
 
 
 def _part(request, summit, code):
+    if "\x00" in code:
+        raise NotFound(_("No such part"))  # PostgreSQL cannot compare text holding a NUL
     part = (
         SessionPart.objects.of_summit(summit)
         .visible_to(request.user)
