@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -81,7 +81,10 @@ def room(request, summit, breakout):
     query = query.replace("\x00", "")  # PostgreSQL cannot compare text holding a NUL
     query = query.strip()[:100]
     if request.method == "POST":
-        participant = get_object_or_404(Participant, pk=request.POST.get("participant"), summit=summit)
+        given = request.POST.get("participant", "")
+        if not (given.isascii() and given.isdigit() and len(given) < 19):
+            raise Http404  # no participant has this id
+        participant = get_object_or_404(Participant, pk=given, summit=summit)
         try:
             if request.POST.get("action") == "undo":
                 services.undo_check_in(participant=participant, breakout_room=breakout_room, by=request.user)
