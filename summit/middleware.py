@@ -17,6 +17,11 @@ LARGEST_ID = 2**63 - 1
 NUMBER = re.compile(r"-?([0-9]+)")
 
 
+def is_id(text):
+    """Whether `text` can be a row's id: plain ASCII digits, at most LARGEST_ID."""
+    return text.isascii() and text.isdigit() and int(text) <= LARGEST_ID
+
+
 def too_large(text):
     match = NUMBER.fullmatch(text)
     if match is None:

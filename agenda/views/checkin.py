@@ -18,6 +18,7 @@ from agenda.dashboard import breakout_rooms_with_fill
 from breakouts import services
 from breakouts.models import Assignment, CheckIn, Participant
 from sessions_app.models import Summit
+from summit.middleware import is_id
 
 #: Walk-ins found by a search, beyond the room's own seats and waitlist, are listed up to this many.
 WALK_INS = 20
@@ -82,7 +83,7 @@ def room(request, summit, breakout):
     query = query.strip()[:100]
     if request.method == "POST":
         given = request.POST.get("participant", "")
-        if not (given.isascii() and given.isdigit() and len(given) < 19):
+        if not is_id(given):
             raise Http404  # no participant has this id
         participant = get_object_or_404(Participant, pk=given, summit=summit)
         try:

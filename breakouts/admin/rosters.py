@@ -12,6 +12,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from summit.middleware import is_id
 from summit.spreadsheet import csv_response
 
 from .. import selectors, services
@@ -163,7 +164,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
     def _confirm_removal(self, request, breakout_room):
         """Removing someone asks first, and says who is told and who moves up."""
         remove = request.POST["remove"]
-        if not (remove.isascii() and remove.isdigit() and len(remove) < 19):
+        if not is_id(remove):
             raise Http404  # no seat has this id (and SQLite cannot compare a larger one)
         entry = get_object_or_404(
             Assignment.objects.select_related("participant__user", "booking__room"),
@@ -197,7 +198,7 @@ class BreakoutRoomAdmin(admin.ModelAdmin):
                 return True
             if "remove" in request.POST:
                 remove = request.POST["remove"]
-                if not (remove.isascii() and remove.isdigit() and len(remove) < 19):
+                if not is_id(remove):
                     raise Http404  # no seat has this id (and SQLite cannot compare a larger one)
                 entry = get_object_or_404(
                     Assignment.objects.select_related("participant"),
