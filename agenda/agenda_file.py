@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, RestrictedError
 
 from breakouts import agenda_file as breakouts_agenda
+from breakouts.cache import seating_changed
 from breakouts.models import BreakoutRoom
 from charter import agenda_file as charter_agenda
 from openspace import agenda_file as openspace_agenda
@@ -79,6 +80,7 @@ def import_agenda(*, data, source="agenda", allow_removals=False, dry_run=False,
             if changes:
                 # Renumbering uses bulk updates, which send no signals.
                 programme_changed([summit.pk])
+                seating_changed([summit.pk])
             mails = list(changes.mails)
             transaction.on_commit(lambda: send_mails(mails))
     except _DryRun:

@@ -2,10 +2,32 @@
 it is open, the results picture once the reader has answered or the poll has closed."""
 
 from django.db.models import Prefetch
+from django.template.loader import render_to_string
 
 from polls.forms import PollAnswerForm
 from polls.models import Poll, PollAnswer, PollChoice
 from polls.results import results_of_polls
+from sessions_app.models import SessionPart
+
+
+def part_polls_for(request, reader, slots):
+    """The polls of these parts (slots named "<part id>:<heading level>") for this reader: their
+    answers and forms are theirs, so they are built for each request (pages with polls are few)."""
+    wanted = {}
+    for name in slots:
+        part_id, _, level = name.partition(":")
+        if part_id.isdigit() and level.isdigit():
+            wanted[int(part_id)] = int(level)
+    parts = list(SessionPart.objects.filter(pk__in=list(wanted)).select_related("session__day__summit"))
+    attach_polls(parts, user=request.user, may_answer=reader.is_registered)
+    return {
+        f"polls:{part.pk}:{wanted[part.pk]}": render_to_string(
+            "agenda/polls/_part_polls.html",
+            {"part": part, "summit": part.session.day.summit, "level": wanted[part.pk]},
+            request,
+        ).encode()
+        for part in parts
+    }
 
 
 def attach_polls(parts, *, user, may_answer):

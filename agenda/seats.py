@@ -13,15 +13,19 @@ import dataclasses
 import functools
 import re
 
+from django.core.cache import cache
+from django.template import RequestContext, engines
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from agenda import readers
 from breakouts import selectors
-from breakouts.cache import seats_key
+from breakouts.cache import seating_key, seats_key
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
 from sessions_app.cache import programme_key
-from summit.cache import cached_fragments
+from summit.cache import current_versions, health
+from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, with_token
 
 MARKER = re.compile(rb"<!--seats:([-\w]+)-->")
 #: At most this many boxes per request of the fragment (the page itself has all of its own).
@@ -61,6 +65,13 @@ class SeatBox:
         if self.participant is None:
             return None
         return next((m for m in self.modes if m.mode == self.participant.attendance), None)
+
+    def state(self):
+        """What this box shows of its reader, as ``agenda.readers.Reader.state_in`` names it."""
+        participant = self.participant
+        if participant is None:
+            return readers.state_text(None, None, None, None)
+        return readers.state_text(participant.pk, participant.attendance, self.entry, self.seat_elsewhere)
 
     @property
     def not_yet_open(self):
@@ -116,28 +127,123 @@ def _boxes(request, summit_slug, slugs):
 
 
 def _render(request, summit_slug, boxes, slugs, next_url):
-    context = {"next": next_url, "summit_slug": summit_slug}
-    return {
-        slug: render_to_string(
-            "agenda/_seat_box.html", {**context, "box": boxes.get(slug), "slug": slug}, request
-        )
-        for slug in slugs
-    }
+    # One context for all boxes (its processors run once), as an {% include %} in a loop would.
+    template = engines["django"].engine.get_template("agenda/_seat_box.html")
+    context = RequestContext(request, {"next": next_url, "summit_slug": summit_slug})
+    pieces = {}
+    with context.bind_template(template):
+        for slug in slugs:
+            with context.push(box=boxes.get(slug), slug=slug):
+                pieces[slug] = template.render(context)
+    return pieces
 
 
-def seat_boxes(request, summit_slug, slugs, *, next_url):
-    """Each slug's seat box (HTML) for this reader: from the cache for anonymous readers, keyed by
-    the programme and the breakout room's seats; built for a signed-in reader."""
+def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None):
+    """Each slug's seat box (HTML bytes, with the reader's CSRF token) for this reader, from the
+    cache: keyed by the programme and the breakout room's seats, and by what the box shows of the
+    reader (``Reader.state_in``), so readers in the same state share one copy."""
     slugs = list(dict.fromkeys(slugs))
+    seating = seating_key(summit_slug)
     if request.user.is_authenticated:
-        return _render(request, summit_slug, _boxes(request, summit_slug, slugs), slugs, next_url)
-    programme = programme_key(summit_slug)
-    versions_of = {slug: [programme, seats_key(summit_slug, slug)] for slug in slugs}
+        reader = reader or readers.reader_of(request, summit_slug)
+        states = _states(reader, summit_slug, slugs)
+        versions_of = {
+            slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
+        }
+        scope = f"seats|member|{request.LANGUAGE_CODE}|{next_url}"
+    else:
+        versions_of = {slug: [seating, seats_key(summit_slug, slug)] for slug in slugs}
+        scope = f"seats|{request.LANGUAGE_CODE}|{next_url}"
 
     def build(missing):
-        return _render(request, summit_slug, _boxes(request, summit_slug, missing), missing, next_url)
+        boxes = _boxes(request, summit_slug, missing)
+        pieces = _render(request, summit_slug, boxes, missing, next_url)
+        if request.user.is_authenticated:
+            for slug, box in boxes.items():
+                if box.state() != states.get(slug):
+                    pieces[slug] = NotKept(pieces[slug])
+        return pieces
 
-    return cached_fragments(f"seats|{request.LANGUAGE_CODE}|{next_url}", versions_of, build=build)
+    pieces = cached_fragments(scope, versions_of, build=build)
+    return {slug: with_token(request, piece) for slug, piece in pieces.items()}
+
+
+def _states(reader, summit_slug, slugs):
+    """The reader's state in each breakout room (by slug), from the ids their places name: the
+    slug → id and part of each breakout room is kept with the programme version."""
+    rooms = breakout_room_ids(summit_slug)
+    states = {}
+    for slug in slugs:
+        ids = rooms.get(slug)
+        if ids is not None:
+            states[slug] = reader.state_in(*ids)
+    return states
+
+
+def picking_sections(request, reader, slugs):
+    """The seats and Pick / Leave section of these breakout rooms' pages for this reader, cached
+    like the seat boxes: under the programme and the room's seats, per what it shows of them."""
+    summit_slug = request.resolver_match.kwargs["summit"]
+    seating = seating_key(summit_slug)
+    states = _states(reader, summit_slug, slugs)
+    versions_of = {slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
+
+    def build(missing):
+        breakout_rooms = (
+            BreakoutRoom.objects.filter(summit__slug=summit_slug, slug__in=missing)
+            .visible_to(request.user)
+            .select_related("part__session__day__summit")
+            .with_seat_counts()
+            .with_first_choice_counts()
+        )
+        pieces = {}
+        for breakout_room in breakout_rooms:
+            state = selectors.participant_state(request.user, breakout_room)
+            context = {"breakout_room": breakout_room, "summit": breakout_room.summit, "picking": state}
+            text = render_to_string("agenda/_picking.html", context, request)
+            participant = state.participant
+            built_for = readers.state_text(
+                participant and participant.pk,
+                participant and participant.attendance,
+                state.entry,
+                state.seat_elsewhere,
+            )
+            pieces[breakout_room.slug] = (
+                text if built_for == states.get(breakout_room.slug) else NotKept(text)
+            )
+        return pieces
+
+    scope = f"picking|{request.LANGUAGE_CODE}|{request.get_full_path()}"
+    pieces = cached_fragments(scope, versions_of, build=build)
+    return {f"picking:{slug}": piece for slug, piece in pieces.items()}
+
+
+def breakout_room_ids(summit_slug):
+    """Each breakout room's id and part id by slug (one query when the programme changed, else
+    one cache round trip): what a reader's places, kept by id, are matched with."""
+    key = f"breakout-ids:{summit_slug}"
+    programme = programme_key(summit_slug)
+    try:
+        found = cache.get_many([programme, key])
+        version = current_versions([programme], found)[0]
+        stored = found.get(key)
+        if stored is not None and stored[0] == version:
+            return stored[1]
+    except Exception:
+        health.failed("reading breakout room ids")
+        version = None
+    rooms = {
+        slug: (pk, part_id)
+        for slug, pk, part_id in BreakoutRoom.objects.filter(summit__slug=summit_slug).values_list(
+            "slug", "pk", "part_id"
+        )
+    }
+    if version is not None:
+        try:
+            cache.set(key, (version, rooms), PAGE_TIMEOUT)
+        except Exception:
+            health.failed("keeping breakout room ids")
+    return rooms
 
 
 def safe_next(request, default):
@@ -153,7 +259,7 @@ def with_seat_boxes(view):
     """Put each breakout room's seat box into the page where its marker stands.
 
     The page below may come from the cache; its ETag is taken again over the page with its boxes
-    (by ``summit.cache.content_etag`` around this), so a reader's copy is current for the seats too.
+    (by ``summit.page_cache.content_etag`` around this), so a reader's copy is current for the seats too.
     """
 
     @functools.wraps(view)
@@ -169,8 +275,14 @@ def with_seat_boxes(view):
         body = response.content
         slugs = [slug.decode() for slug in MARKER.findall(body)]
         if slugs:
-            boxes = seat_boxes(request, kwargs["summit"], slugs, next_url=request.get_full_path())
-            response.content = MARKER.sub(lambda m: boxes.get(m.group(1).decode(), "").encode(), body)
+            boxes = seat_boxes(
+                request,
+                kwargs["summit"],
+                slugs,
+                next_url=request.get_full_path(),
+                reader=getattr(request, "reader", None),
+            )
+            response.content = MARKER.sub(lambda m: boxes.get(m.group(1).decode(), b""), body)
         return response
 
     return wrapper

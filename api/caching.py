@@ -8,7 +8,8 @@ from rest_framework.response import Response
 from breakouts.cache import seats_key
 from breakouts.models import BreakoutRoom
 from sessions_app.cache import programme_key
-from summit.cache import _cached, _with_etag
+from summit.page_cache import cached_response
+from summit.page_cache import with_etag as etag_of
 
 
 def rendered(response):
@@ -23,7 +24,7 @@ def rendered(response):
 
 def programme_answer(request, summit_slug, build):
     """An answer that shows the summit's programme and no seat counts."""
-    return _cached(
+    return cached_response(
         request._request, [programme_key(summit_slug)], "api", lambda: rendered(build()), personal=False
     )
 
@@ -36,7 +37,7 @@ def seats_answer(request, summit_slug, build, *, breakout_slugs=None):
         slugs = breakout_slugs() if breakout_slugs else _all_breakout_slugs(summit_slug)
         return [seats_key(summit_slug, slug) for slug in sorted(slugs)]
 
-    return _cached(
+    return cached_response(
         request._request,
         [programme_key(summit_slug)],
         "api",
@@ -52,4 +53,4 @@ def _all_breakout_slugs(summit_slug):
 
 def with_etag(request, response):
     """An uncached answer with an ETag of its content (304 when the reader has it)."""
-    return _with_etag(request._request, rendered(response))
+    return etag_of(request._request, rendered(response))

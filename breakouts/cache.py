@@ -11,8 +11,19 @@ def _breakout_room_pages(breakout_room_ids):
     return BreakoutRoom.objects.filter(pk__in=breakout_room_ids).values_list("summit__slug", "slug")
 
 
+def _summit_slugs(summit_ids):
+    from sessions_app.models import Summit
+
+    return Summit.objects.filter(pk__in=summit_ids).values_list("slug", flat=True)
+
+
 seats = Scope("seats", lookups=_breakout_room_pages)
+# One version per summit for what seat boxes show besides the seats taken: rooms, capacities,
+# bookings, picking windows. Edits to the rest of the programme leave the boxes cached.
+seating = Scope("seating", lookups=_summit_slugs)
 participant = Scope("participant", lookups=lambda ids: ids)
+# One version per user: their registrations (which summits they are registered for) changed.
+registrations = Scope("registrations", lookups=lambda ids: ids)
 
 
 def seats_key(summit_slug, breakout_slug):
@@ -21,6 +32,19 @@ def seats_key(summit_slug, breakout_slug):
 
 def participant_key(participant_id):
     return participant.key(participant_id)
+
+
+def seating_key(summit_slug):
+    return seating.key(summit_slug)
+
+
+def seating_changed(summit_ids):
+    """Queue a bump of these summits' seating (for bulk writes that send no signals)."""
+    seating.changed(summit_ids)
+
+
+def registrations_key(user_id):
+    return registrations.key(user_id)
 
 
 def seats_changed(breakout_room_ids):
@@ -33,6 +57,11 @@ def participant_changed(participant_ids):
     participant.changed(participant_ids)
 
 
+def registrations_changed(user_ids):
+    """Queue a bump of these users' registrations (for bulk writes that send no signals)."""
+    registrations.changed(user_ids)
+
+
 def assignments_changed(*, part):
     """Bulk writes of a part's seats or waitlists (an assignment published, say): bump the seats
     of its breakout rooms and the pages of everybody with an entry there."""
@@ -43,7 +72,15 @@ def assignments_changed(*, part):
 
 
 def connect_signals():
-    from .models import Assignment, Participant, Preference
+    from .models import Assignment, Booking, BreakoutRoom, Participant, Picking, Preference, Room
+
+    for model, summit_id in (
+        (Room, "summit_id"),
+        (BreakoutRoom, "summit_id"),
+        (Booking, "breakout_room.summit_id"),
+        (Picking, "part.session.day.summit_id"),
+    ):
+        bump_on_change(seating, model, summit_id)
 
     # Seat counts and first-choice counts show on the breakout room's own pages; seats, waitlist
     # places and rankings on the participant's own schedule.
@@ -51,3 +88,4 @@ def connect_signals():
         bump_on_change(seats, model, "breakout_room_id")
         bump_on_change(participant, model, "participant_id")
     bump_on_change(participant, Participant, "pk")
+    bump_on_change(registrations, Participant, "user_id")

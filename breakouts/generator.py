@@ -14,7 +14,7 @@ from django.db import transaction
 from sessions_app.cache import programme_changed
 from sessions_app.models import Day, Host, Session, SessionPart, Summit
 
-from .cache import seats_changed
+from .cache import seating_changed, seats_changed
 from .models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Preference, Room
 
 UTC = dt.timezone.utc
@@ -147,6 +147,7 @@ def generate_summit(*, slug, size, seed=0, progress=None):
             _participants(rng, summit, parts, breakouts, bookings, size, say)
         # Bulk inserts send no signals: retire pages cached for an earlier summit of this slug.
         programme_changed([summit.pk])
+        seating_changed([summit.pk])
         seats_changed(b.pk for b in breakouts)
     return summit
 

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
+from breakouts.cache import seating_changed
 from breakouts.models import Mode, Participant, Picking, Room
 from sessions_app.cache import programme_changed
 from sessions_app.models import Day, Session, SessionPart
@@ -106,6 +107,7 @@ def add_open_space_day(
         report = services.place_by_demand(part=part, seed=seed)
         say(f"round {r + 1}: {len(proposals)} topics, {len(interests)} marks, {len(report['placed'])} placed")
     programme_changed([summit.pk])
+    seating_changed([summit.pk])
     return day
 
 

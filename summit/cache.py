@@ -1,4 +1,4 @@
-"""Caching of pages that is never stale: every cached page is keyed by version numbers.
+"""Versions that make cached pages never stale: every cached page is keyed by version numbers.
 
 A *scope* is a family of versions, one per object, that some pages depend on; each data app
 registers its own (``sessions_app.cache.programme``: one per summit; ``breakouts.cache.seats``: one
@@ -7,31 +7,103 @@ that bump them. Saves and deletes bump through signals connected in the apps' re
 writes, which send no signals, call the app's bump functions. A bump is queued and done once when
 the transaction commits, so a page is never keyed by a change that rolled back. Bumping a version
 makes every page built on the old one unreachable at once, on every app server sharing the cache,
-without having to know which pages those were.
+without having to know which pages those were. ``summit.page_cache`` keeps the pages.
 
-The cache is a side service: when it fails, pages are built uncached and bumps are logged, never
-turned into an error for a change that has committed.
+The cache is a side service: when it fails, pages are built uncached (``health`` logs that once
+per burst, not once per request), and bumps that could not be written are kept and written again
+as soon as the cache answers, so no server goes on serving a page built before a change.
 """
 
-import functools
-import hashlib
 import logging
-import re
+import threading
 import time
 
 from django.core.cache import cache
 from django.db import transaction
-from django.middleware.csrf import get_token
-from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 
 logger = logging.getLogger(__name__)
 
-PAGE_TIMEOUT = 60 * 60 * 24
 # Pages also say what is on now and whether picking is open, which changes with the clock and not
 # with the data: a cached page is rebuilt at least this often (seconds).
 CLOCK_STEP = 30
-_CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
-_CSRF_PLACEHOLDER = b"\x00csrf\x00"
+# Every version read also reads this one: bumping it outdates every cached page at once (done when
+# more bumps were lost in an outage than are kept one by one).
+EPOCH_KEY = "version:epoch"
+#: Lost bumps kept one by one; past this, the epoch is bumped instead.
+MAX_UNBUMPED = 10_000
+#: While the cache keeps failing, one log record per this many seconds.
+LOG_EVERY = 30
+
+
+class CacheHealth:
+    """Whether this process could reach the cache lately, and the bumps it could not write.
+
+    ``failed()`` logs the first failure of a burst with its traceback, then one summary per
+    ``LOG_EVERY`` seconds. ``answered()`` is called after every successful cache call: when the
+    cache comes back, the bumps kept during the outage are written (or the epoch bumped)."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.down_since = None
+        self._logged_at = 0.0
+        self._suppressed = 0
+        self._unbumped: set[str] = set()
+        self._overflow = False
+
+    def failed(self, what, *, keys=()):
+        now = time.monotonic()
+        with self._lock:
+            first = self.down_since is None
+            if first:
+                self.down_since = now
+            if keys:
+                self._unbumped.update(keys)
+                if len(self._unbumped) > MAX_UNBUMPED:
+                    self._unbumped.clear()
+                    self._overflow = True
+            due = first or now - self._logged_at >= LOG_EVERY
+            if due:
+                self._logged_at = now
+                suppressed, self._suppressed = self._suppressed, 0
+            else:
+                self._suppressed += 1
+        if first:
+            logger.warning("cache: unavailable (%s); serving uncached", what, exc_info=True)
+        elif due:
+            logger.warning(
+                "cache: still unavailable for %.0f s (%s; %d more failures not logged)",
+                now - self.down_since,
+                what,
+                suppressed,
+            )
+
+    def pending(self):
+        return self.down_since is not None or bool(self._unbumped) or self._overflow
+
+    def answered(self):
+        if not self.pending():
+            return
+        with self._lock:
+            was_down, self.down_since = self.down_since, None
+            keys, self._unbumped = self._unbumped, set()
+            overflow, self._overflow = self._overflow, False
+        if overflow:
+            keys = {EPOCH_KEY}
+        if keys:
+            try:
+                cache.set_many({key: _new_version() for key in keys}, None)
+            except Exception:
+                self.failed("writing the bumps kept in the outage", keys=keys)
+                return
+        if was_down is not None:
+            logger.warning(
+                "cache: available again after %.0f s; %d version(s) bumped again",
+                time.monotonic() - was_down,
+                len(keys),
+            )
+
+
+health = CacheHealth()
 
 
 def _new_version():
@@ -71,8 +143,10 @@ def bump_keys(keys):
     try:
         cache.set_many({key: _new_version() for key in keys}, None)
     except Exception:
-        # The change itself has committed; its pages expire with the clock step at the latest.
-        logger.exception("cache: could not bump %d version(s)", len(keys))
+        # The change itself has committed: the bump is written again when the cache answers.
+        health.failed(f"bumping {len(keys)} version(s)", keys=keys)
+        return
+    health.answered()
 
 
 class VersionBatch:
@@ -117,9 +191,17 @@ def _queue(scope, ids):
         batch.add(scope, ids)
 
 
-def _current_versions(found, keys):
-    """The versions under `keys` (from a get_many result, creating any that are missing), and
-    the clock's step."""
+def current_versions(keys, found=None):
+    """The versions under ``keys`` (from ``found``, a get_many result that may hold them, else
+    read now; any missing are created), and the epoch and the clock's step, to key a page by."""
+    keys = [*keys, EPOCH_KEY]
+    if found is None:
+        found = cache.get_many(keys)
+    if health.pending():
+        # The cache answers again: first write the bumps this process could not write, so no
+        # page is served on a version from before them.
+        health.answered()
+        found = cache.get_many(keys)
     missing = [key for key in keys if found.get(key) is None]
     if missing:
         # add() so two servers that both miss agree on one version.
@@ -127,158 +209,6 @@ def _current_versions(found, keys):
             cache.add(key, _new_version(), None)
         found = {**found, **cache.get_many(missing)}
     return [found.get(key) for key in keys] + [int(time.time() // CLOCK_STEP)]
-
-
-def public_page(version_keys):
-    """Cache a public GET view for anonymous readers under the versions it shows.
-
-    ``version_keys(**url_kwargs)`` lists the version keys the page depends on (say, its summit's
-    programme and a breakout room's seats). Responses carry an ETag of their content and answer
-    If-None-Match with 304; pages for signed-in readers are marked private and vary on the cookie.
-    """
-
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapper(request, *args, **kwargs):
-            if request.method not in ("GET", "HEAD"):
-                return view(request, *args, **kwargs)
-            if request.user.is_authenticated:
-                response = view(request, *args, **kwargs)
-                patch_cache_control(response, private=True, no_cache=True)
-                patch_vary_headers(response, ["Cookie"])
-                return _with_etag(request, response)
-            return _cached(
-                request,
-                version_keys(**kwargs),
-                "page",
-                lambda: view(request, *args, **kwargs),
-                personal=False,
-            )
-
-        return wrapper
-
-    return decorator
-
-
-def _rendered(response):
-    if hasattr(response, "render") and callable(response.render) and not response.is_rendered:
-        response = response.render()
-    return response
-
-
-def _etag(body):
-    # CSRF tokens are masked afresh on every render; a page that differs only in its token is
-    # the same page, and the reader's own token stays valid for their cookie.
-    return f'"{hashlib.sha256(_CSRF_VALUE.sub(b"", body)).hexdigest()[:32]}"'
-
-
-def _store(key, versions, response, dependencies=None):
-    """Keep the page with the versions it was built on (read before it was built, so a change
-    committed meanwhile makes it outdated at once)."""
-    body = _CSRF_VALUE.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", response.content)
-    headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "etag", "vary")}
-    has_form = _CSRF_PLACEHOLDER in body
-    stored = (versions, headers, body, has_form, _etag(response.content), dependencies or {})
-    cache.set(key, stored, PAGE_TIMEOUT)
-    return stored
-
-
-def _restore(request, stored, *, personal=False):
-    from django.http import HttpResponse
-
-    _versions, headers, body, has_form, etag, _dependencies = stored
-    if has_form:
-        # Each reader gets a token for their own CSRF cookie (get_token sets that cookie).
-        body = body.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
-    response = HttpResponse(body)
-    for name, value in headers.items():
-        response[name] = value
-    response["ETag"] = etag
-    patch_vary_headers(response, ["Cookie", "Accept-Language"])
-    if personal:
-        patch_cache_control(response, private=True, no_cache=True, no_store=True, max_age=0)
-    else:
-        patch_cache_control(response, public=True, max_age=0, must_revalidate=True)
-    return get_conditional_response(request, etag=etag, response=response)
-
-
-def personal_page(request, *, scope, version_keys, dependencies, build):
-    """A page only one person ever sees (their own schedule), cached for them alone under
-    ``scope`` (a name unique to them).
-
-    It is keyed by ``version_keys``; it also depends on the versions ``dependencies()`` lists,
-    asked only when the page is built (say, the seats of the breakout rooms whose waitlists they
-    are on, where others leaving moves them up). ``build()`` renders it. Pages with a pending
-    one-time message are never cached.
-    """
-    from django.contrib.messages import get_messages
-
-    if len(get_messages(request)):
-        return build()
-    return _cached(request, version_keys, scope, build, personal=True, dependencies=dependencies)
-
-
-def _cached(request, version_keys, scope, build, *, personal, dependencies=None):
-    """The page for this request from the cache if it was built on the current versions, else
-    built now and kept. One round trip for the versions and the page together; a second only for
-    a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
-    page_key = (
-        "page:"
-        + hashlib.sha256(f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()).hexdigest()
-    )
-    try:
-        found = cache.get_many([*version_keys, page_key])
-        versions = _current_versions(found, version_keys)
-    except Exception:
-        # The cache is down: serve the page built fresh rather than an error.
-        logger.warning("cache: unavailable, page built uncached", exc_info=True)
-        response = _rendered(build())
-        return _with_etag(request, response) if response.status_code == 200 else response
-    stored = found.get(page_key)
-    if stored is not None and stored[0] == versions and _dependencies_current(stored):
-        return _restore(request, stored, personal=personal)
-    dependency_keys = dependencies() if dependencies else []
-    dependency_versions = _current_versions(cache.get_many(dependency_keys), dependency_keys)[:-1]
-    response = _rendered(build())
-    if response.status_code != 200 or response.streaming:
-        return response
-    dependency_map = dict(zip(dependency_keys, dependency_versions, strict=True))
-    try:
-        stored = _store(page_key, versions, response, dependency_map)
-    except Exception:
-        logger.warning("cache: could not keep a page", exc_info=True)
-        return _with_etag(request, response)
-    return _restore(request, stored, personal=personal)
-
-
-def _dependencies_current(stored):
-    dependencies = stored[5]
-    if not dependencies:
-        return True
-    current = cache.get_many(list(dependencies))
-    return all(current.get(key) == version for key, version in dependencies.items())
-
-
-def _with_etag(request, response):
-    """Answer with 304 when the reader already has this exact page."""
-    response = _rendered(response)
-    if response.status_code != 200 or response.streaming:
-        return response
-    response["ETag"] = _etag(response.content)
-    return get_conditional_response(request, etag=response["ETag"], response=response)
-
-
-def content_etag(view):
-    """ETag of the page's content, answered with 304 when the reader already has it."""
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if request.method not in ("GET", "HEAD"):
-            return response
-        return _with_etag(request, response)
-
-    return wrapper
 
 
 # --- bumps on save and delete, connected by each app for its own models -----------------------
@@ -318,39 +248,3 @@ def _follow(instance, path):
         if value is None:
             return None
     return value
-
-
-# --- fragments: small pieces of a page, each cached under its own versions ------------------
-
-
-def cached_fragments(scope, versions_of, *, build):
-    """Pieces of pages (the seat box of each breakout room, say), each cached under its own
-    version keys, so a page cached under slower versions can show them fresh.
-
-    ``versions_of`` maps each piece's name to the version keys it depends on; ``build(names)``
-    renders the pieces missing from the cache and returns name → text. Two cache round trips
-    when all are cached; with the cache down every piece is built.
-    """
-    step = int(time.time() // CLOCK_STEP)
-    try:
-        keys = sorted({key for piece_keys in versions_of.values() for key in piece_keys})
-        versions = dict(zip(keys, _current_versions(cache.get_many(keys), keys)[:-1], strict=True))
-        piece_keys = {
-            name: "fragment:"
-            + hashlib.sha256(f"{scope}|{name}|{[versions[k] for k in deps]}|{step}".encode()).hexdigest()
-            for name, deps in versions_of.items()
-        }
-        found = cache.get_many(list(piece_keys.values()))
-    except Exception:
-        logger.warning("cache: unavailable, fragments built uncached", exc_info=True)
-        return build(list(versions_of))
-    pieces = {name: found[key] for name, key in piece_keys.items() if key in found}
-    missing = [name for name in versions_of if name not in pieces]
-    if missing:
-        built = build(missing)
-        try:
-            cache.set_many({piece_keys[name]: text for name, text in built.items()}, PAGE_TIMEOUT)
-        except Exception:
-            logger.warning("cache: could not keep fragments", exc_info=True)
-        pieces.update(built)
-    return pieces

@@ -167,6 +167,9 @@ elif CACHE_URL.startswith("locmem://"):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": CACHE_URL.removeprefix("locmem://") or "summit",
+            # A page needs its versions, its reader and its seat boxes: the default 300 entries
+            # would cull them while one large page is served.
+            "OPTIONS": {"MAX_ENTRIES": 50000},
         }
     }
 elif CACHE_URL.startswith("file://"):

@@ -83,3 +83,84 @@ def test_anonymous_feedback_is_taken_when_the_rate_limits_cache_is_down(cache_do
 
     request = rf.post("/", REMOTE_ADDR="192.0.2.1")
     assert throttle.allow(request, "feedback")
+
+
+@pytest.fixture
+def fresh_health():
+    from summit.cache import health
+
+    health.__init__()
+    yield health
+    health.__init__()
+
+
+def test_an_outage_is_logged_once_per_burst_not_per_request(
+    cache_down, fresh_health, client, programme, caplog
+):
+    summit, _part, single = programme
+    fresh_health.__init__()  # making the programme already met the outage
+    with caplog.at_level("WARNING", logger="summit.cache"):
+        for _ in range(30):
+            assert client.get(f"/{summit.slug}/breakouts/{single.slug}/").status_code == 200
+    records = [r for r in caplog.records if r.name == "summit.cache"]
+    assert len(records) == 1 and "unavailable" in records[0].getMessage()
+
+
+REACHABLE_DB = 12
+
+
+def _reachable():
+    return {
+        "default": {
+            "BACKEND": "summit.redis_cache.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:6379/{REACHABLE_DB}",
+            "KEY_PREFIX": "outage-test",
+        }
+    }
+
+
+def test_bumps_lost_in_an_outage_are_written_when_the_cache_answers_again(settings, fresh_health, programme):
+    """A server that could not bump while the cache was unreachable bumps again as soon as it
+    answers, so no server serves a page built before the change."""
+    from django.core.cache import cache
+
+    from sessions_app.cache import programme_key
+    from summit.cache import current_versions
+
+    summit, _part, _single = programme
+    settings.CACHES = _reachable()
+    try:
+        cache.get("ping")
+    except Exception:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    cache.clear()
+    before = current_versions([programme_key(summit.slug)])[0]
+    settings.CACHES = UNREACHABLE
+    summit.name = "Renamed while the cache was down"
+    summit.save()  # its programme bump fails and is kept
+    assert fresh_health.down_since is not None
+    settings.CACHES = _reachable()
+    assert cache.get(programme_key(summit.slug)) == before  # nobody has bumped it yet
+    after = current_versions([programme_key(summit.slug)])[0]  # the first answer writes the kept bumps
+    assert after != before and fresh_health.down_since is None
+    cache.clear()
+
+
+def test_too_many_lost_bumps_outdate_every_page_at_once(settings, fresh_health, programme, monkeypatch):
+    from django.core.cache import cache
+
+    from summit import cache as versions
+
+    monkeypatch.setattr(versions, "MAX_UNBUMPED", 3)
+    settings.CACHES = _reachable()
+    try:
+        cache.get("ping")
+    except Exception:
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    cache.clear()
+    epoch = versions.current_versions([])[0]
+    settings.CACHES = UNREACHABLE
+    versions.bump_keys([f"version:test:{i}" for i in range(5)])
+    settings.CACHES = _reachable()
+    assert versions.current_versions([])[0] != epoch
+    cache.clear()

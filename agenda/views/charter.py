@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from agenda.caching import programme_page
+from agenda.caching import anonymous_programme_page
 from agenda.views.summits import get_visible_summit
 from charter import services, throttle
 from charter.forms import FeedbackForm
@@ -35,7 +35,7 @@ def show_errors(form, error):
 
 
 @require_safe
-@programme_page
+@anonymous_programme_page
 def charter(request, summit):
     summit = get_visible_summit(request, summit)
     sections = list(CharterSection.objects.filter(summit=summit).with_discussion(request.user))

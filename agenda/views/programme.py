@@ -8,6 +8,8 @@ cache, keyed by the summit's programme version (and the room's seat version for 
 counts), so a cached page is never stale (``sessions_app.cache``).
 """
 
+from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
@@ -16,19 +18,22 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView
 
-from agenda import exports
-from agenda.caching import programme_page, seats_page
+from agenda import cards, exports, readers
+from agenda.caching import programme_page, public_data, seats_page
 from agenda.day_grid import build_day_grid
 from agenda.day_polls import attach_polls
 from agenda.filters import BreakoutRoomFilter
 from agenda.programme import build_programme
 from agenda.seats import MAX_BOXES, safe_next, seat_boxes, with_seat_boxes
 from agenda.views.summits import get_visible_summit
-from bookmarks.selectors import stars_of
+from bookmarks.selectors import Stars
 from breakouts import selectors
-from breakouts.models import Booking, BreakoutRoom
-from sessions_app.models import Day, Host
-from summit.cache import content_etag
+from breakouts.models import Booking, BreakoutRoom, Room
+from sessions_app.models import Day, Host, SessionPart
+from summit.page_cache import building_shared_page, content_etag
+
+#: Breakout rooms per page of the breakout list: no page grows with the programme.
+LIST_PAGE_SIZE = 50
 
 __all__ = [
     "day",
@@ -46,21 +51,27 @@ def _facilitators():
     return Prefetch("facilitators", queryset=Host.objects.order_by("name"), to_attr="loaded_facilitators")
 
 
-def _bookings():
+def _bookings(*, with_rooms=True):
+    bookings = Booking.objects.order_by("label", "room__code")
     return Prefetch(
         "bookings",
-        queryset=Booking.objects.select_related("room").order_by("label", "room__code"),
+        queryset=bookings.select_related("room") if with_rooms else bookings,
         to_attr="loaded_bookings",
     )
 
 
 def _reader(request, summit):
-    """A registered reader's stars and time zone (no query for anonymous readers, whose pages are
-    cached for everybody)."""
-    participant = selectors.participant_of(request.user, summit)
-    if participant is None:
+    """The reader's stars and time zone. A page shared by signed-in readers has a slot for every
+    star (filled per reader) and is built for their time zone."""
+    reader = getattr(request, "reader", None) or readers.reader_of(request, summit.slug)
+    if building_shared_page(request):
+        return {"stars": Stars(set(), set()), "reader_tz": reader.time_zone}
+    if not reader.is_registered:
         return {"stars": None, "reader_tz": None}
-    return {"stars": stars_of(participant), "reader_tz": participant.time_zone}
+    return {
+        "stars": Stars(reader.starred_parts, reader.starred_breakout_rooms),
+        "reader_tz": reader.time_zone,
+    }
 
 
 @require_safe
@@ -75,7 +86,11 @@ def day(request, summit, position):
         raise Http404("No such day") from None
     this_day = programme.loaded_days[0]
     reader = _reader(request, summit)
-    attach_polls(programme.parts(), user=request.user, may_answer=reader["stars"] is not None)
+    if building_shared_page(request):
+        # Only which parts have polls: each reader's answers and forms go into the polls' slots.
+        attach_polls(programme.parts(), user=AnonymousUser(), may_answer=False)
+    else:
+        attach_polls(programme.parts(), user=request.user, may_answer=reader["stars"] is not None)
     days = programme.days
     index = days.index(this_day)
     context = {
@@ -89,7 +104,11 @@ def day(request, summit, position):
         "nav": "day",
         **reader,
     }
-    return render(request, "agenda/day.html", context)
+    rooms = [b for part in programme.parts() for b in getattr(part, "loaded_breakout_rooms", ())]
+    cards.prefetch(request, rooms, level=4, show_part=False, reader_tz=reader["reader_tz"])
+    response = render(request, "agenda/day.html", context)
+    cards.keep(request)
+    return response
 
 
 @require_safe
@@ -127,23 +146,50 @@ def breakout_list(request, summit):
         BreakoutRoom.objects.of_summit(summit)
         .visible_to(request.user)
         .in_programme_order()
-        .select_related("part__session__day__summit")
-        .prefetch_related(_bookings(), _facilitators())
+        # Parts, sessions, days and rooms are few: read once and shared, not built per row.
+        .select_related(None)
+        .prefetch_related(_bookings(with_rooms=False), _facilitators())
     )
     filterset = BreakoutRoomFilter(request.GET or None, queryset=breakout_rooms, summit=summit)
-    results = list(filterset.qs)
+    matches = filterset.qs
+    page = Paginator(matches, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    results = list(page.object_list)
+    share_programme_objects(summit, results)
+    count = page.paginator.count
     context = {
         "summit": summit,
         "filter": filterset,
         "breakout_rooms": results,
-        "total": breakout_rooms.count() if filterset.is_bound else len(results),
+        "page_obj": page,
+        "matches": count,
+        "total": breakout_rooms.count() if filterset.is_bound else count,
         "is_filtered": any(request.GET.get(name) for name in filterset.filters),
         "preview": not summit.is_published
         or any(not (b.part.is_published and b.is_published) for b in results),
         "nav": "breakouts",
         **_reader(request, summit),
     }
-    return render(request, "agenda/list.html", context)
+    cards.prefetch(request, results, level=2, show_part=True, reader_tz=context["reader_tz"])
+    response = render(request, "agenda/list.html", context)
+    cards.keep(request)
+    return response
+
+
+def share_programme_objects(summit, breakout_rooms):
+    """Give these breakout rooms their parts (with session and day), their summit and their
+    bookings' rooms, each read once (two queries) and shared by every breakout room."""
+    part_ids = {b.part_id for b in breakout_rooms}
+    parts = {
+        part.pk: part for part in SessionPart.objects.filter(pk__in=part_ids).select_related("session__day")
+    }
+    rooms = Room.objects.in_bulk({booking.room_id for b in breakout_rooms for booking in b.loaded_bookings})
+    for part in parts.values():
+        part.session.day.summit = summit
+    for breakout_room in breakout_rooms:
+        breakout_room.summit = summit
+        breakout_room.part = parts[breakout_room.part_id]
+        for booking in breakout_room.loaded_bookings:
+            booking.room = rooms.get(booking.room_id)
 
 
 @never_cache
@@ -154,8 +200,10 @@ def seats(request, summit):
     slugs = request.GET.getlist("b")[:MAX_BOXES]
     next_url = safe_next(request, reverse("agenda:overview", kwargs={"summit": summit}))
     boxes = seat_boxes(request, summit, slugs, next_url=next_url)
-    body = "".join(boxes[slug] for slug in dict.fromkeys(slugs))
-    return HttpResponse(f'<div class="seat-boxes">{body}</div>', content_type="text/html; charset=utf-8")
+    body = b"".join(boxes[slug] for slug in dict.fromkeys(slugs))
+    return HttpResponse(
+        b'<div class="seat-boxes">' + body + b"</div>", content_type="text/html; charset=utf-8"
+    )
 
 
 class BreakoutRoomDetailView(DetailView):
@@ -190,11 +238,14 @@ class BreakoutRoomDetailView(DetailView):
                 "preview": not self.summit.is_published
                 or not (breakout_room.part.is_published and breakout_room.is_published),
                 "nav": "breakouts",
-                "picking": selectors.participant_state(self.request.user, breakout_room),
             }
         )
-        participant = context["picking"].participant
-        context["reader_tz"] = participant.time_zone if participant else None
+        if building_shared_page(self.request):
+            context["reader_tz"] = self.request.reader.time_zone
+        else:
+            context["picking"] = selectors.participant_state(self.request.user, breakout_room)
+            participant = context["picking"].participant
+            context["reader_tz"] = participant.time_zone if participant else None
         return context
 
 
@@ -238,7 +289,7 @@ def _schedule_export(render, content_type, extension):
     """A schedule export view: the programme's events through one of exports' renderers."""
 
     @require_safe
-    @programme_page
+    @public_data
     def view(request, summit):
         programme, events = _export(request, summit)
         url, base_url = _urls(request, programme.summit)
@@ -253,7 +304,7 @@ schedule_xml = _schedule_export(exports.render_xml, "application/xml; charset=ut
 
 
 @require_safe
-@programme_page
+@public_data
 def schedule_ics(request, summit):
     programme, events = _export(request, summit)
     url, _base = _urls(request, programme.summit)

@@ -11,6 +11,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from ..cache import registrations_changed
 from ..exceptions import BreakoutError
 from ..models import Mode, Participant
 from .registration import time_zone_names
@@ -168,6 +169,8 @@ def import_registrants(*, summit, text):
                 )
             )
         Participant.objects.bulk_create(created, batch_size=1000)
+        # bulk_create sends no signals: the users' pages learn of their new registrations here.
+        registrations_changed([p.user_id for p in created])
     return ImportResult(created=created, already_registered=already)
 
 

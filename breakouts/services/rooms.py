@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from sessions_app import services as sessions_services
 from sessions_app.cache import programme_changed
 
+from ..cache import seating_changed
 from ..exceptions import BreakoutError
 from ..models import Booking, BreakoutRoom, Picking
 
@@ -72,6 +73,7 @@ def set_rooms(*, breakout_room, rooms):
             booking.label = next(label for label in Booking.Label.values if label not in taken)
         Booking.objects.filter(pk=booking.pk).update(label=booking.label)
         programme_changed([breakout_room.summit_id])
+        seating_changed([breakout_room.summit_id])
 
     for label, room in wanted.items():
         booking = kept.get(label) or Booking(breakout_room=breakout_room, label=label)

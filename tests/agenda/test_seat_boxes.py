@@ -92,10 +92,16 @@ def test_the_seats_fragment_for_a_participant_makes_the_same_queries_at_any_size
     summit, part, rooms = make_programme(breakouts=size, double_sessions=1)
     open_picking(part)
     client.force_login(make_participant(summit).user)
-    # session, user; breakout rooms with seat counts and picking, participant, their places
-    with django_assert_num_queries(5):
-        response = client.get(f"/{summit.slug}/seats/", {"b": [r.slug for r in rooms]})
+    params = {"b": [r.slug for r in rooms]}
+    # session, user; the reader (registration, its fields, stars, places); breakout room ids;
+    # breakout rooms with seat counts and picking, participant, their places
+    with django_assert_num_queries(10):
+        response = client.get(f"/{summit.slug}/seats/", params)
     assert response.content.count(b"data-seats-for") == size
+    # Then from the cache: only the session and the user.
+    with django_assert_num_queries(2):
+        again = client.get(f"/{summit.slug}/seats/", params)
+    assert again.content.count(b"data-seats-for") == size
 
 
 def test_the_seats_fragment_refuses_a_next_on_another_host(client, open_day):
