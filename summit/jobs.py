@@ -84,13 +84,21 @@ def in_process():
 
 def enqueue(job, *args, **kwargs):
     """Queue `job` once the current transaction commits (at once outside one). A broker that is
-    down is logged, never raised: the change has committed."""
+    down is logged, never raised (the change has committed), and the job runs in this process
+    instead, so the work it stands for (a promotion's mails, say) is done, not lost. A mail's
+    delivery stays queued in the outbox instead: ``send_queued_mail`` sends it later."""
 
     def send():
         try:
             job.apply_async(args=args, kwargs=kwargs)
         except Exception:  # noqa: BLE001 - any broker or task error; the change has committed
-            logger.exception("jobs: could not queue %s", getattr(job, "name", job))
+            logger.warning("jobs: could not queue %s", getattr(job, "name", job), exc_info=True)
+            if job is deliver_mail:
+                return
+            try:
+                job.apply(args=args, kwargs=kwargs, throw=True)
+            except Exception:  # noqa: BLE001 - the change has committed; the job's own log says why
+                logger.exception("jobs: %s failed in this process", getattr(job, "name", job))
 
     transaction.on_commit(send, robust=True)
 
