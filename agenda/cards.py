@@ -10,7 +10,7 @@ import hashlib
 from django.core.cache import cache
 
 from summit.cache import health
-from summit.page_cache import PAGE_TIMEOUT, building_shared_page
+from summit.page_cache import PAGE_TIMEOUT, RELEASE, building_shared_page
 
 TEMPLATE = "agenda/_breakout_card.html"
 
@@ -44,7 +44,7 @@ def prefetch(request, breakout_rooms, *, level, show_part, reader_tz):
     if request.user.is_authenticated and not building_shared_page(request):
         return
     audience = "shared" if building_shared_page(request) else "anonymous"
-    scope = f"card|{audience}|{request.LANGUAGE_CODE}|{reader_tz or ''}|{level}|{show_part}"
+    scope = f"card|{RELEASE}|{audience}|{request.LANGUAGE_CODE}|{reader_tz or ''}|{level}|{show_part}"
     for breakout_room in breakout_rooms:
         breakout_room.card_key = (
             "card:" + hashlib.sha256(f"{scope}|{_digest(breakout_room, show_part)}".encode()).hexdigest()

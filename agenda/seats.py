@@ -27,7 +27,8 @@ from sessions_app.cache import programme_key
 from summit.cache import current_versions, health
 from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, with_token
 
-MARKER = re.compile(rb"<!--seats:([-\w]+)-->")
+# Where a breakout room's seat box goes: its slug, id and part id (which a reader's places name).
+MARKER = re.compile(rb"<!--seats:([-\w]+):(\d+):(\d+)-->")
 #: At most this many boxes per request of the fragment (the page itself has all of its own).
 MAX_BOXES = 400
 
@@ -138,7 +139,7 @@ def _render(request, summit_slug, boxes, slugs, next_url):
     return pieces
 
 
-def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None):
+def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
     """Each slug's seat box (HTML bytes, with the reader's CSRF token) for this reader, from the
     cache: keyed by the programme and the breakout room's seats, and by what the box shows of the
     reader (``Reader.state_in``), so readers in the same state share one copy."""
@@ -146,7 +147,7 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None):
     seating = seating_key(summit_slug)
     if request.user.is_authenticated:
         reader = reader or readers.reader_of(request, summit_slug)
-        states = _states(reader, summit_slug, slugs)
+        states = _states(reader, ids or breakout_room_ids(summit_slug), slugs)
         versions_of = {
             slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
         }
@@ -168,10 +169,9 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None):
     return {slug: with_token(request, piece) for slug, piece in pieces.items()}
 
 
-def _states(reader, summit_slug, slugs):
-    """The reader's state in each breakout room (by slug), from the ids their places name: the
-    slug → id and part of each breakout room is kept with the programme version."""
-    rooms = breakout_room_ids(summit_slug)
+def _states(reader, rooms, slugs):
+    """The reader's state in each breakout room (by slug), from the ids their places name
+    (``rooms``: slug → breakout room id and part id)."""
     states = {}
     for slug in slugs:
         ids = rooms.get(slug)
@@ -185,7 +185,7 @@ def picking_sections(request, reader, slugs):
     like the seat boxes: under the programme and the room's seats, per what it shows of them."""
     summit_slug = request.resolver_match.kwargs["summit"]
     seating = seating_key(summit_slug)
-    states = _states(reader, summit_slug, slugs)
+    states = _states(reader, breakout_room_ids(summit_slug), slugs)
     versions_of = {slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
 
     def build(missing):
@@ -273,14 +273,15 @@ def with_seat_boxes(view):
         if response.status_code != 200 or response.streaming:
             return response
         body = response.content
-        slugs = [slug.decode() for slug in MARKER.findall(body)]
-        if slugs:
+        ids = {slug.decode(): (int(pk), int(part)) for slug, pk, part in MARKER.findall(body)}
+        if ids:
             boxes = seat_boxes(
                 request,
                 kwargs["summit"],
-                slugs,
+                list(ids),
                 next_url=request.get_full_path(),
                 reader=getattr(request, "reader", None),
+                ids=ids,
             )
             response.content = MARKER.sub(lambda m: boxes.get(m.group(1).decode(), b""), body)
         return response

@@ -11,8 +11,10 @@ The cache is a side service: when it fails, pages are built uncached, never turn
 
 import functools
 import hashlib
+import os
 import re
 import time
+from pathlib import Path
 
 from django.core.cache import cache
 from django.middleware.csrf import get_token
@@ -22,6 +24,26 @@ from django.utils.html import format_html
 from summit.cache import CLOCK_STEP, current_versions, health
 
 PAGE_TIMEOUT = 60 * 60 * 24
+
+
+def _release():
+    """A digest of the code and templates pages are made from: every key of a kept page or piece
+    names it, so a deploy never serves HTML that older code made (and servers running the same
+    code share their pages)."""
+    from django.conf import settings
+
+    skip = {"node_modules", "tests", "staticfiles", "docs", "scripts", "demo", "__pycache__"}
+    digest = hashlib.sha256()
+    for folder, folders, files in os.walk(settings.BASE_DIR):
+        folders[:] = sorted(f for f in folders if not f.startswith(".") and f not in skip)
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".txt", ".svg", ".mo")):
+                digest.update(name.encode())
+                digest.update(Path(folder, name).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+RELEASE = _release()
 _CSRF_VALUE = re.compile(rb'(name="csrfmiddlewaretoken" value=")[^"]*(")')
 _CSRF_PLACEHOLDER = b"\x00csrf\x00"
 _SLOT = re.compile(rb"<!--slot:([^>]{1,200}?)-->")
@@ -188,7 +210,9 @@ def cached_response(request, version_keys, scope, build, *, personal, dependenci
     a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
     page_key = (
         "page:"
-        + hashlib.sha256(f"{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()).hexdigest()
+        + hashlib.sha256(
+            f"{RELEASE}|{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
+        ).hexdigest()
     )
     try:
         found = cache.get_many([*version_keys, page_key])
@@ -279,7 +303,7 @@ def cached_fragments(scope, versions_of, *, build):
         piece_keys = {
             name: "fragment:"
             + hashlib.sha256(
-                f"{scope}|{name}|{variant}|{[versions[k] for k in deps]}|{step}".encode()
+                f"{RELEASE}|{scope}|{name}|{variant}|{[versions[k] for k in deps]}|{step}".encode()
             ).hexdigest()
             for name, (deps, variant) in specs.items()
         }
