@@ -1,6 +1,7 @@
 """Writes about outgoing mail: announcements sent once, invitations, retrying what is left."""
 
 import datetime as dt
+import hashlib
 import logging
 
 from django.contrib.auth.tokens import default_token_generator
@@ -76,6 +77,14 @@ def announcement_mails(announcement):
         }
 
 
+def _account_state(user):
+    """What the invitation link's token is made from besides the clock (the token itself holds a
+    timestamp, so two invitations a second apart would differ): the same until they sign in or set
+    a password."""
+    state = f"{user.password}|{user.last_login.isoformat() if user.last_login else ''}"
+    return hashlib.sha256(state.encode()).hexdigest()[:24]
+
+
 def invite(*, participants, site_url=""):
     """Mail each participant a link that lets them set their password and lands on their
     registration. Inviting again before they used the link sends nothing new (the link's token is
@@ -99,7 +108,7 @@ def invite(*, participants, site_url=""):
         values = {"name": participant.display_name, "summit": summit.name, "link": link}
         mails.append(
             {
-                "key": f"invitation:{participant.pk}:{token}",
+                "key": f"invitation:{participant.pk}:{_account_state(user)}",
                 "batch": f"invitations:{summit.pk}",
                 "to": user.email,
                 "subject": _("You are registered for %(summit)s") % values,
