@@ -20,6 +20,7 @@ cannot be peeked: every request then goes to the read pool, as in plain gthread.
 import os
 import selectors
 import socket
+import sys
 import time
 from concurrent import futures
 from functools import partial
@@ -28,6 +29,10 @@ from gunicorn.workers.gthread import ThreadWorker
 
 # The first byte of GET, HEAD and OPTIONS; no unsafe method (POST, PUT, PATCH, DELETE) starts so.
 READ_METHOD_INITIALS = frozenset(b"GHO")
+# How long a thread that wants the GIL waits for a busy one to give it up (Python's default is
+# 5 ms). A read takes the GIL back after every query and cache call; while a write computes in
+# the same process, each of those waits up to this long (WEB_SWITCH_INTERVAL, seconds).
+SWITCH_INTERVAL = 0.001
 
 
 def write_threads():
@@ -40,6 +45,7 @@ class WritePoolWorker(ThreadWorker):
         self.wpool = None
 
     def init_process(self):
+        sys.setswitchinterval(float(os.environ.get("WEB_SWITCH_INTERVAL") or SWITCH_INTERVAL))
         # Before super(): the base class ends its init_process by running the main loop.
         self.wpool = futures.ThreadPoolExecutor(max_workers=write_threads(), thread_name_prefix="write")
         super().init_process()
