@@ -9,8 +9,9 @@ This worker is gthread with two thread pools. Before a request is queued, the ma
 its first byte (without reading it): GET, HEAD and OPTIONS go to the read pool (gunicorn's
 ``threads``), every other method to the write pool (``WEB_WRITE_THREADS`` threads, default 1).
 Writes queue among themselves and at most that many run at once in a process, so a reader always
-finds a thread of its own and shares the CPU with only that many writes. A queued write holds a
-connection, not a thread; ``worker_connections`` bounds how many a process holds.
+finds a thread of its own; the write threads run at a lower CPU priority (nice 10), so when a
+rush keeps the cores busy the readers still get theirs. A queued write holds a connection, not a
+thread; ``worker_connections`` bounds how many a process holds.
 
 A connection whose first byte has not arrived yet waits in the main loop's poller (no thread),
 as gthread already does with slow clients. With TLS terminated by gunicorn itself the bytes
@@ -21,6 +22,7 @@ import os
 import selectors
 import socket
 import sys
+import threading
 import time
 from concurrent import futures
 from functools import partial
@@ -33,10 +35,23 @@ READ_METHOD_INITIALS = frozenset(b"GHO")
 # 5 ms). A read takes the GIL back after every query and cache call; while a write computes in
 # the same process, each of those waits up to this long (WEB_SWITCH_INTERVAL, seconds).
 SWITCH_INTERVAL = 0.001
+# The write threads' nice value (WEB_WRITE_NICE; 0 keeps the readers' priority).
+WRITE_NICE = 10
 
 
 def write_threads():
     return max(1, int(os.environ.get("WEB_WRITE_THREADS") or 1))
+
+
+def _lower_priority():
+    # On Linux a nice value belongs to a thread: the write threads yield the CPU to the readers
+    # (of this process and the others) when both want it, and have it all when no reader does.
+    nice = int(os.environ.get("WEB_WRITE_NICE") or WRITE_NICE)
+    if nice:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+        except OSError:
+            pass  # a system that refuses it: the writes keep the readers' priority
 
 
 class WritePoolWorker(ThreadWorker):
@@ -47,7 +62,9 @@ class WritePoolWorker(ThreadWorker):
     def init_process(self):
         sys.setswitchinterval(float(os.environ.get("WEB_SWITCH_INTERVAL") or SWITCH_INTERVAL))
         # Before super(): the base class ends its init_process by running the main loop.
-        self.wpool = futures.ThreadPoolExecutor(max_workers=write_threads(), thread_name_prefix="write")
+        self.wpool = futures.ThreadPoolExecutor(
+            max_workers=write_threads(), thread_name_prefix="write", initializer=_lower_priority
+        )
         super().init_process()
 
     def run(self):
