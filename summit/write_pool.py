@@ -18,6 +18,7 @@ as gthread already does with slow clients. With TLS terminated by gunicorn itsel
 cannot be peeked: every request then goes to the read pool, as in plain gthread.
 """
 
+import contextlib
 import os
 import selectors
 import socket
@@ -47,11 +48,10 @@ def _lower_priority():
     # On Linux a nice value belongs to a thread: the write threads yield the CPU to the readers
     # (of this process and the others) when both want it, and have it all when no reader does.
     nice = int(os.environ.get("WEB_WRITE_NICE") or WRITE_NICE)
-    if nice:
-        try:
+    # A system that refuses it leaves the writes at the readers' priority.
+    with contextlib.suppress(OSError):
+        if nice:
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-        except OSError:
-            pass  # a system that refuses it: the writes keep the readers' priority
 
 
 class WritePoolWorker(ThreadWorker):

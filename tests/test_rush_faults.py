@@ -619,3 +619,61 @@ def test_an_api_pick_whose_connection_is_cut_after_its_commit_answers_the_truth(
     assert response.status_code == 200, response.content[:500]
     assert response.json()["status"] == "waitlisted"
     assert Assignment.objects.get(participant=participant).status == Assignment.Status.WAITLISTED
+
+
+# ------------------------------------------------------------------ reads beside waiting writes
+
+
+def test_pages_answer_while_every_write_thread_waits(servers):
+    """The worker model: with every write thread of an instance blocked (its picks wait for row
+    locks this test holds) and more picks queued behind them, pages and /healthz still answer."""
+    import psycopg2
+    from django.db import connection
+
+    summit, _part, breakout_rooms = _programme(servers.run)
+    logins = _signed_in_participants(summit, 6)
+    port = servers.ports[0]
+    db = connection.settings_dict
+    credentials = {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"], "host": db["HOST"]}
+    locker, watcher = psycopg2.connect(**credentials), psycopg2.connect(**credentials)
+    watcher.autocommit = True
+    answers = {}
+
+    def pick(index):
+        _participant, session_key, csrf = logins[index]
+        path = f"/{summit.slug}/breakouts/{breakout_rooms[index % 2].slug}/pick/"
+        answers[index] = Rush(servers, summit, logins, [])._post(port, path, session_key, csrf)
+
+    try:
+        with locker.cursor() as cursor:
+            ids = [participant.pk for participant, _, _ in logins]
+            cursor.execute("SELECT id FROM breakouts_participant WHERE id = ANY(%s) FOR UPDATE", [ids])
+        clients = [threading.Thread(target=pick, args=(i,)) for i in range(len(logins))]
+        for thread in clients:
+            thread.start()
+        # Both processes' write threads wait for the locks (the other picks queue behind them).
+        for _ in range(300):
+            with watcher.cursor() as cursor:
+                cursor.execute(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+                if cursor.fetchone()[0] >= 2:
+                    break
+            time.sleep(0.1)
+        else:
+            pytest.fail("the picks never reached the locks")
+        for path in (
+            "/healthz",
+            f"/{summit.slug}/day/1/",
+            f"/{summit.slug}/breakouts/{breakout_rooms[0].slug}/",
+        ):
+            assert _get(port, path, timeout=20)[0] == 200, path
+        assert answers == {}, "a pick was answered while its row was locked"
+    finally:
+        locker.rollback()
+        locker.close()
+        watcher.close()
+    for thread in clients:
+        thread.join(timeout=60)
+    assert sorted(status for status, _ in answers.values()) == [200] * len(logins), answers
