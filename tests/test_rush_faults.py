@@ -459,7 +459,11 @@ def _check_answers(rush, part, slugs_by_id):
             elif kind in ("left", "none"):
                 if entry is not None:
                     problems.append(f"{who}: still holds {entry.status} there")
-                if kind == "none" and (index, step) not in retried:
+                if (
+                    kind == "none"
+                    and (index, step) not in retried
+                    and not _left_during(rush, index, step, slug)
+                ):
                     problems.append(f"{who}: the first attempt found nothing to leave")
 
         # Every seat or place held was answered to them (or is a promotion the log explains).
@@ -475,6 +479,21 @@ def _check_answers(rush, part, slugs_by_id):
             elif last_pick is None or last_pick[1:] != (slug, "waitlisted"):
                 problems.append(f"{participant}: waits for {slug}, last pick answered {last_pick}")
     return problems
+
+
+def _left_during(rush, index, step, slug):
+    """Whether the participant's leave of `slug` committed while this answer's request was open:
+    the server ran it again after a lost connection, and the second run found nothing left."""
+    from breakouts.models import BreakoutRoom, SeatChange
+
+    record = rush.answers[index, step]
+    return SeatChange.objects.filter(
+        participant_id=rush.logins[index][0].pk,
+        action=SeatChange.Action.LEFT,
+        from_breakout_room_id=BreakoutRoom.objects.get(summit=rush.summit, slug=slug).pk,
+        created_at__gte=dt.datetime.fromtimestamp(record.started, dt.timezone.utc),
+        created_at__lte=dt.datetime.fromtimestamp(record.ended, dt.timezone.utc),
+    ).exists()
 
 
 def _committed_but_answered_5xx(rush):
