@@ -382,7 +382,8 @@ def run_model(model, args, env, paths, readers, rush_logins, targets, part):
         if quiet and during:
             result[kind]["ratio"] = result[kind]["rush_p99"] / result[kind]["quiet_p99"]
     for phase, within in (("quiet", in_quiet), ("rush", in_rush)):
-        reads = Counter(k for k, t, _, _ in samples if k.startswith("day") and within(t))
+        # By the time a read ended: its lookups happen once it is served, after any wait in a queue.
+        reads = Counter(k for k, t, s, _ in samples if k.startswith("day") and within(t + s))
         looked_up = sum(n * lookups.get(kind, 0) for kind, n in reads.items())
         missed = sum(1 for t, key in misses.misses if within(t) and is_day_page_key(key, paths["day"]))
         result[f"day_miss_{phase}"] = missed / looked_up if looked_up else None
