@@ -94,7 +94,12 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "api.cors.PublicReadCorsMiddleware",
+    # Last: runs the views below again when the database connection is lost mid-request.
+    "summit.lost_connection.RetryIdempotentWrites",
 ]
+# Views that answer the state they leave when asked twice (a pick, a leave), so a request whose
+# database connection was cut is run again rather than answered 500 (summit/lost_connection.py).
+IDEMPOTENT_WRITE_VIEWS = ["agenda:pick", "agenda:leave", "api:pick", "api:leave"]
 
 ROOT_URLCONF = "summit.urls"
 WSGI_APPLICATION = "summit.wsgi.application"
