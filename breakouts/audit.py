@@ -73,6 +73,24 @@ def seat_changes(*, action, actor=None, reason="", logged_by_caller=False):
         _context.reset(token)
 
 
+def acting(actor):
+    """Say who acts in the open block, for a service that learns it inside its transaction (a
+    pick by account and slug); call before the first change."""
+    block = _context.get()
+    if block is not None:
+        block.actor_id, block.actor_name = actor
+
+
+def remember(*objects):
+    """Give the open block the names of rows the writer already holds (breakout rooms with their
+    part, bookings with their room, participants), so that logging a change from or to one of
+    them looks nothing up."""
+    block = _context.get()
+    if block is not None:
+        for instance in objects:
+            block.names.remember(instance)
+
+
 def _state(assignment):
     """(breakout room id, booking id, status, mode) as the row holds it."""
     return (assignment.breakout_room_id, assignment.booking_id, assignment.status, assignment.mode)
@@ -86,6 +104,19 @@ class _Names:
     def __init__(self):
         self.breakout_rooms, self.bookings, self.participants, self.parts = {}, {}, {}, {}
 
+    def remember(self, instance):
+        from .models import Booking, BreakoutRoom, Participant
+
+        if isinstance(instance, BreakoutRoom):
+            self.breakout_rooms.setdefault(instance.pk, instance.title)
+            part = instance._state.fields_cache.get("part")
+            if part is not None:
+                self.parts.setdefault(part.pk, (part.code, instance.summit_id))
+        elif isinstance(instance, Booking) and "room" in instance._state.fields_cache:
+            self.bookings.setdefault(instance.pk, f"{instance.room.code} {instance.label}".strip())
+        elif isinstance(instance, Participant):
+            self.participants.setdefault(instance.pk, instance.display_name)
+
     def preload(self, assignments):
         from sessions_app.models import SessionPart
 
@@ -95,30 +126,29 @@ class _Names:
             return {i for i in ids if i is not None and i not in cache}
 
         ids = missing(self.breakout_rooms, {a.breakout_room_id for a in assignments})
-        self.breakout_rooms |= dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "title"))
+        if ids:
+            self.breakout_rooms |= dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "title"))
         ids = missing(self.bookings, {a.booking_id for a in assignments})
-        for booking in Booking.objects.filter(pk__in=ids).select_related("room"):
+        for booking in Booking.objects.filter(pk__in=ids).select_related("room") if ids else ():
             self.bookings[booking.pk] = f"{booking.room.code} {booking.label}".strip()
         ids = missing(self.participants, {a.participant_id for a in assignments})
-        self.participants |= dict(Participant.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+        if ids:
+            self.participants |= dict(
+                Participant.objects.filter(pk__in=ids).values_list("pk", "display_name")
+            )
         ids = missing(self.parts, {a.part_id for a in assignments})
-        parts = SessionPart.objects.filter(pk__in=ids).values_list("pk", "code", "session__day__summit_id")
-        self.parts |= {pk: (code, summit_id) for pk, code, summit_id in parts}
+        if ids:
+            parts = SessionPart.objects.filter(pk__in=ids).values_list(
+                "pk", "code", "session__day__summit_id"
+            )
+            self.parts |= {pk: (code, summit_id) for pk, code, summit_id in parts}
 
     def of(self, assignment):
         fields = assignment._state.fields_cache
-        breakout_room, booking, participant = (
-            fields.get(n) for n in ("breakout_room", "booking", "participant")
-        )
-        if breakout_room is not None:
-            self.breakout_rooms.setdefault(breakout_room.pk, breakout_room.title)
-            part = breakout_room._state.fields_cache.get("part")
-            if part is not None:
-                self.parts.setdefault(part.pk, (part.code, breakout_room.summit_id))
-        if booking is not None and "room" in booking._state.fields_cache:
-            self.bookings.setdefault(booking.pk, f"{booking.room.code} {booking.label}".strip())
-        if participant is not None:
-            self.participants.setdefault(participant.pk, participant.display_name)
+        for name in ("breakout_room", "booking", "participant"):
+            instance = fields.get(name)
+            if instance is not None:
+                self.remember(instance)
         self.preload([assignment])
 
 

@@ -1,0 +1,244 @@
+"""The few hand-written statements of a live pick or leave (see live.py), kept as fixed SQL.
+
+A pick runs at the rate people click, so its statements are written once here instead of being
+compiled by the ORM on every call: the columns come from the models, values pass through the
+backend's own converters, and rows become instances through ``Model.from_db``, as the ORM makes
+them. Fields left out are deferred; the pick path never reads them.
+"""
+
+import functools
+
+from django.db import connection
+
+from sessions_app.models import SessionPart, Summit
+
+from ..models import Assignment, Booking, BreakoutRoom, Participant, Picking, Room
+
+
+class Columns:
+    """Some columns of one model under a table alias, and the instances built from them."""
+
+    def __init__(self, model, alias, names):
+        self.model = model
+        self.alias = alias
+        self.fields = [model._meta.get_field(name) for name in names]
+        self.attnames = [field.attname for field in self.fields]
+        self._converters = {}
+
+    def __len__(self):
+        return len(self.fields)
+
+    def sql(self):
+        quote = connection.ops.quote_name
+        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+
+    def nulls(self, keep=None):
+        """The same number of columns for another branch of a UNION: NULL, or ``keep[name]``."""
+        keep = keep or {}
+        return ", ".join(keep.get(field.attname, "NULL") for field in self.fields)
+
+    def convert(self, values):
+        """The row's values as the ORM would give them (SQLite's text datetimes become aware
+        datetimes, its integers booleans)."""
+        vendor = connection.vendor
+        converters = self._converters.get(vendor)
+        if converters is None:
+            converters = []
+            for field in self.fields:
+                column = field.get_col(self.alias)
+                found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+                converters.append((found, column))
+            self._converters[vendor] = converters
+        converted = list(values)
+        for i, (found, column) in enumerate(converters):
+            for converter in found:
+                converted[i] = converter(converted[i], column, connection)
+        return converted
+
+    def build(self, values):
+        return self.model.from_db(connection.alias, self.attnames, self.convert(values))
+
+
+def table(model):
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def locking(of=None, *, nowait=False):
+    """The row lock clause of this backend: none on SQLite, whose IMMEDIATE transactions hold the
+    whole database. NO KEY: the rows' keys never change, and inserts that refer to a locked row
+    (an assignment of a locked participant or part) take a key-share lock that must not wait."""
+    features = connection.features
+    if not features.has_select_for_update:
+        return ""
+    clause = " FOR NO KEY UPDATE" if features.has_select_for_no_key_update else " FOR UPDATE"
+    if of and features.has_select_for_update_of:
+        clause += f" OF {of}"
+    return clause + (" NOWAIT" if nowait else "")
+
+
+def per_backend(build):
+    """Build a statement once per backend and arguments."""
+    built = {}
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        key = (connection.vendor, args, tuple(sorted(kwargs.items())))
+        if key not in built:
+            built[key] = build(*args, **kwargs)
+        return built[key]
+
+    return wrapper
+
+
+ROOM_FIELDS = ["id", "part", "summit", "slug", "title", "format", "is_published", "onsite_seats"]
+ROOM_FIELDS += ["online_seats", "space_name", "video_url"]
+BREAKOUT_ROOM = Columns(BreakoutRoom, "br", ROOM_FIELDS)
+HINT_ROOM = Columns(BreakoutRoom, "eb", ROOM_FIELDS)
+PART = Columns(SessionPart, "pa", ["id", "session", "code", "kind", "title", "start", "end", "is_published"])
+SUMMIT = Columns(Summit, "su", ["id", "name", "slug", "is_published"])
+PICKING = Columns(Picking, "pw", ["part", "method", "opens_at", "closes_at"])
+PARTICIPANT = Columns(Participant, "p", ["id", "summit", "user", "display_name", "attendance", "time_zone"])
+ENTRY = Columns(
+    Assignment,
+    "a",
+    ["id", "participant", "breakout_room", "part", "booking", "mode", "status", "source", "pinned"]
+    + ["queued_at", "updated_at"],
+)
+BOOKING = Columns(Booking, "b", ["id", "breakout_room", "room", "label", "part"])
+ROOM = Columns(Room, "r", ["id", "summit", "code", "onsite_capacity", "online_capacity", "video_url"])
+
+
+TABLES = {
+    "assignment": Assignment,
+    "booking": Booking,
+    "breakoutroom": BreakoutRoom,
+    "part": SessionPart,
+    "participant": Participant,
+    "picking": Picking,
+    "room": Room,
+    "summit": Summit,
+}
+
+
+def _sql(template, **parts):
+    """One line of SQL from a template naming tables as {booking} etc.; the columns it names
+    itself are the ones Django made for the models (``<field>_id`` for a foreign key)."""
+    tables = {name: table(model) for name, model in TABLES.items()}
+    return " ".join(template.format(**tables, **parts).split())
+
+
+def _is_space(alias):
+    # An online space: format online and no room booked (its seats are the breakout room's own).
+    return _sql(
+        "({alias}.format = '{online}' AND NOT EXISTS"
+        " (SELECT 1 FROM {booking} sb WHERE sb.breakout_room_id = {alias}.id))",
+        alias=alias,
+        online=BreakoutRoom.Format.ONLINE.value,
+    )
+
+
+CONTEXT = """
+    SELECT {room_columns}, {room_is_space}, {part_columns}, {summit_columns}, {picking_columns},
+           {participant_columns}, e.breakout_room_id, e.status, {other_columns}, {other_is_space}
+    FROM {breakoutroom} br
+    JOIN {summit} su ON su.id = br.summit_id
+    JOIN {part} pa ON pa.id = br.part_id
+    JOIN {participant} p ON {who}
+    LEFT JOIN {picking} pw ON pw.part_id = br.part_id
+    LEFT JOIN {assignment} e
+        ON e.participant_id = p.id AND e.part_id = br.part_id AND e.breakout_room_id <> br.id
+    LEFT JOIN {breakoutroom} eb ON eb.id = e.breakout_room_id
+    WHERE {where}{lock}
+"""
+
+
+@per_backend
+def context_sql(*, by_slug, staff):
+    """The breakout room with its part, summit and picking window, the participant (locked), and
+    their entries in the part's other breakout rooms with those rooms: one row per such entry.
+
+    Parameters: (user id, summit slug, breakout slug) by slug, else (participant id, breakout id).
+    """
+    if by_slug:
+        who = "p.summit_id = br.summit_id AND p.user_id = %s"
+        where = "su.slug = %s AND br.slug = %s"
+        if not staff:
+            where += " AND br.is_published AND pa.is_published AND su.is_published"
+    else:
+        who, where = "p.id = %s", "br.id = %s"
+    return _sql(
+        CONTEXT,
+        room_columns=BREAKOUT_ROOM.sql(),
+        room_is_space=_is_space("br"),
+        part_columns=PART.sql(),
+        summit_columns=SUMMIT.sql(),
+        picking_columns=PICKING.sql(),
+        participant_columns=PARTICIPANT.sql(),
+        other_columns=HINT_ROOM.sql(),
+        other_is_space=_is_space("eb"),
+        who=who,
+        where=where,
+        lock=locking("p"),
+    )
+
+
+BOOKINGS = """
+    SELECT {booking_columns}, {room_columns} FROM {booking} b JOIN {room} r ON r.id = b.room_id
+    WHERE b.{key} IN ({ids}) ORDER BY b.id{lock}
+"""
+
+
+@per_backend
+def bookings_sql(count, *, nowait=False, by_part=False):
+    """The bookings (with rooms) of ``count`` breakout rooms (or parts), locked in id order."""
+    return _sql(
+        BOOKINGS,
+        booking_columns=BOOKING.sql(),
+        room_columns=ROOM.sql(),
+        key="part_id" if by_part else "breakout_room_id",
+        ids=", ".join(["%s"] * count),
+        lock=locking("b", nowait=nowait),
+    )
+
+
+@per_backend
+def part_lock_sql(*, nowait=False):
+    return _sql("SELECT id FROM {part} WHERE id = %s{lock}", lock=locking(nowait=nowait))
+
+
+STATE = """
+    SELECT 'e', {entry_columns}, (
+        SELECT COUNT(*) FROM {assignment} w
+        WHERE w.breakout_room_id = a.breakout_room_id AND w.mode = a.mode AND w.status = '{waitlisted}'
+            AND (w.queued_at < a.queued_at OR (w.queued_at = a.queued_at AND w.id < a.id))
+    ), NULL, NULL, NULL
+    FROM {assignment} a WHERE a.participant_id = %s AND a.part_id = %s
+    UNION ALL
+    SELECT 'c', {counted_columns}, COUNT(a.id), br.format, br.onsite_seats, br.online_seats
+    FROM {breakoutroom} br LEFT JOIN {assignment} a ON a.breakout_room_id = br.id
+    WHERE br.id IN ({ids})
+    GROUP BY br.id, a.booking_id, a.status, a.mode, br.format, br.onsite_seats, br.online_seats
+"""
+
+
+@per_backend
+def state_sql(count):
+    """Read after the locks: the participant's entries in the part (each with the number waiting
+    ahead of it), then for each of ``count`` breakout rooms its own seats and its entries counted
+    per booking, status and mode.
+
+    Parameters: (participant id, part id, *breakout room ids).
+    """
+    counted = {
+        "breakout_room_id": "br.id",
+        "booking_id": "a.booking_id",
+        "status": "a.status",
+        "mode": "a.mode",
+    }
+    return _sql(
+        STATE,
+        entry_columns=ENTRY.sql(),
+        counted_columns=ENTRY.nulls(counted),
+        waitlisted=Assignment.Status.WAITLISTED.value,
+        ids=", ".join(["%s"] * count),
+    )
