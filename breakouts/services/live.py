@@ -10,6 +10,7 @@ promotion moves them out of the seat they were told is theirs.
 
 import dataclasses
 import functools
+import logging
 
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
@@ -30,6 +31,8 @@ from .seats import (
     is_organiser,
     retry_message,
 )
+
+logger = logging.getLogger(__name__)
 
 CONFIRMED, WAITLISTED = Assignment.Status.CONFIRMED, Assignment.Status.WAITLISTED
 # Attempts of one pick or leave; the last one holds the whole part, which always suffices.
@@ -279,10 +282,14 @@ def _live(logged_as):
                     ):
                         return function(extra=extra, whole_part=whole_part, **kwargs)
                 except NeedLocks as need:
-                    extra += [room for room in need.breakout_rooms if room.pk not in {r.pk for r in extra}]
+                    held = {room.pk for room in extra}
+                    extra += [room for room in need.breakout_rooms if room.pk not in held]
+                    logger.debug("seat locks: attempt %d also needs %s", attempt + 1, need.breakout_rooms)
                 except OperationalError as error:
                     if sqlstate(error) not in (DEADLOCK, LOCK_NOT_AVAILABLE) or whole_part:
                         raise
+                    # Picks and leaves take locks in order; an organiser's edit can still cross one.
+                    logger.warning("seat locks: attempt %d ended by %s, trying again", attempt + 1, error)
                 except IntegrityError:
                     # A constraint the locks should make unreachable (a row an organiser deleted).
                     raise BreakoutError(retry_message()) from None

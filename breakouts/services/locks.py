@@ -19,6 +19,8 @@ for the lock. On SQLite the transaction is IMMEDIATE (see settings): it holds th
 and the same statements run without lock clauses.
 """
 
+import logging
+
 from django.db import OperationalError, connection
 
 from sessions_app.models import SessionPart
@@ -26,6 +28,8 @@ from sessions_app.models import SessionPart
 from .. import cache
 from ..models import BreakoutRoom, OnlineSpace
 from . import rows
+
+logger = logging.getLogger(__name__)
 
 # psycopg's SQLSTATE for a NOWAIT lock held by another transaction, and for a deadlock.
 LOCK_NOT_AVAILABLE = "55P03"
@@ -109,6 +113,7 @@ class SeatLocks:
         missing = [room for room in breakout_rooms if room.pk not in self.places]
         if not missing:
             return
+        logger.debug("seat locks: a waitlist chain reaches %s", [room.pk for room in missing])
         if self.whole_part or not connection.features.has_select_for_update:
             # Everything of the part is held (or SQLite holds the whole database): read them.
             self.take(missing)

@@ -253,3 +253,48 @@ def test_seats_json_of_an_unknown_breakout_room_is_a_json_404(client, programme)
     summit = programme[0]
     response = client.get(reverse("agenda:seats", kwargs={"summit": summit.slug, "breakout": "nope"}))
     assert response.status_code == 404 and "does not exist" in response.json()["error"]
+
+
+def test_waiting_for_a_full_room_while_seated_says_the_seat_is_kept(client, programme):
+    summit, part, [double, single] = programme
+    services.pick(participant=make_participant(summit), breakout_room=single)
+    participant = signed_in(client, summit)
+    services.pick(participant=participant, breakout_room=double)
+    body = client.post(url("pick", single), **JSON).json()
+    assert (body["status"], body["position"], body["kept_seat"]) == ("waitlisted", 1, double.slug)
+    page = client.post(url("pick", single), follow=True).content.decode()
+    assert f"You keep your seat in “{double.title}”" in page and f"will be moved to “{single.title}”" in page
+
+
+def test_picking_the_held_room_again_answers_confirmed_and_names_the_waitlist_given_up(client, programme):
+    summit, part, [double, single] = programme
+    services.pick(participant=make_participant(summit), breakout_room=single)
+    participant = signed_in(client, summit)
+    services.pick(participant=participant, breakout_room=double)
+    services.pick(participant=participant, breakout_room=single)
+    body = client.post(url("pick", double), **JSON).json()
+    assert (body["status"], body["left_waitlists"], body["kept_seat"]) == ("confirmed", [single.slug], None)
+    assert body["room"] and body["label"] in ("A", "B")
+    body = client.post(url("pick", double), **JSON).json()
+    assert (body["status"], body["left_waitlists"]) == ("confirmed", [])
+    assert list(
+        Assignment.objects.filter(participant=participant).values_list("breakout_room", "status")
+    ) == [(double.pk, "confirmed")]
+
+
+def test_leaving_where_one_holds_nothing_answers_200_with_the_truth(client, programme):
+    summit, part, [double, single] = programme
+    services.pick(participant=make_participant(summit), breakout_room=single)
+    participant = signed_in(client, summit)
+    services.pick(participant=participant, breakout_room=double)
+    services.pick(participant=participant, breakout_room=single)
+    response = client.post(url("leave", double), **JSON)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["status"], body["breakout_room"], body["kept_seat"]) == ("left", double.slug, None)
+    assert body["waiting_elsewhere"] == [{"breakout_room": single.slug, "position": 1}]
+    again = client.post(url("leave", double), **JSON)
+    assert again.status_code == 200 and again.json()["status"] == "none"
+    assert again.json()["waiting_elsewhere"] == [{"breakout_room": single.slug, "position": 1}]
+    page = client.post(url("leave", double), follow=True).content.decode()
+    assert "You have no seat and no waitlist place in" in page
