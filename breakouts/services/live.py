@@ -13,12 +13,13 @@ import functools
 import logging
 
 from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db.models import signals
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, cache
 from ..exceptions import BreakoutError
-from ..models import GROUP_KINDS, Assignment, BreakoutRoom, Participant, SeatChange
+from ..models import GROUP_KINDS, Assignment, BreakoutRoom, Mode, Participant, SeatChange
 from . import rows
 from .locks import DEADLOCK, LOCK_NOT_AVAILABLE, NeedLocks, SeatLocks, sqlstate
 from .notices import send_removed_email
@@ -82,7 +83,7 @@ def _load_context(*, user=None, summit_slug=None, breakout_slug=None, participan
     sql = rows.context_sql(by_slug=by_slug, staff=bool(by_slug and user.is_staff))
     params = [user.pk, summit_slug, breakout_slug] if by_slug else [participant_id, breakout_id]
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        rows.execute(cursor, sql, params)
         found = cursor.fetchall()
     if not found:
         return None
@@ -162,7 +163,8 @@ class _State:
     """The participant's entries in the part and the seats of the held rooms, read under the locks."""
 
     entries: list
-    #: Confirmed seats per (breakout room, booking, mode), and waitlist lengths per (room, mode).
+    #: Confirmed seats per (breakout room, booking, mode); per (room, mode) whether anyone waits,
+    #: and for the participant's mode in the room asked for, how many.
     taken: dict
     waiting: dict
 
@@ -194,28 +196,33 @@ def _hold(context, locks, extra, *, all_entries=True):
         locks.lock_whole_part()
     else:
         locks.take(list(wanted.values()), spaces=spaces)
-    participant, part_id = context.participant, context.breakout_room.part_id
+    participant, breakout_room = context.participant, context.breakout_room
     held = sorted(locks.places)
+    params = [participant.pk, breakout_room.part_id, *held, breakout_room.pk, participant.attendance]
     with connection.cursor() as cursor:
-        cursor.execute(rows.state_sql(len(held)), [participant.pk, part_id, *held])
+        rows.execute(cursor, rows.state_sql(len(held)), params)
         found = cursor.fetchall()
     width = len(rows.ENTRY)
     state = _State([], {}, {})
     for row in found:
-        values = row[1 : 1 + width]
+        values, n = row[1 : 1 + width], row[1 + width]
         if row[0] == "e":
             entry = rows.ENTRY.build(values)
-            entry.waitlist_position = row[1 + width] + 1 if entry.status == WAITLISTED else 0
+            entry.waitlist_position = n + 1 if entry.status == WAITLISTED else 0
             state.entries.append(entry)
             continue
         room_id, booking_id, status, mode = (values[i] for i in _STATE_KEYS)
+        if row[0] == "w":
+            # How many wait for this room in the participant's mode, counted (not just whether).
+            state.waiting[breakout_room.pk, participant.attendance] = n
+            continue
         room = locks.breakout_rooms[room_id]
         # The room's own seats as they are now: an organiser may have changed them while we waited.
-        room.format, room.onsite_seats, room.online_seats = row[2 + width :]
+        room.format, room.onsite_seats, room.online_seats, onsite, online = row[2 + width :]
         if status == CONFIRMED:
-            state.taken[room_id, booking_id, mode] = row[1 + width]
-        elif status == WAITLISTED:
-            state.waiting[room_id, mode] = state.waiting.get((room_id, mode), 0) + row[1 + width]
+            state.taken[room_id, booking_id, mode] = n
+        for waiting_mode, someone in ((Mode.ONSITE, onsite), (Mode.ONLINE, online)):
+            state.waiting.setdefault((room_id, waiting_mode), int(bool(someone)))
     missing = {e.breakout_room_id for e in state.entries if e.breakout_room_id not in locks}
     if missing and all_entries:
         raise NeedLocks(BreakoutRoom.objects.filter(pk__in=missing).select_related("part"))
@@ -248,14 +255,48 @@ def _put(entry, participant, breakout_room, *, status, place=None):
     entry.booking = as_booking(place)
     entry.source = Assignment.Source.PICKED
     if entry.pk is None:
-        entry.save()
+        _save(entry)
     else:
-        fields = ["breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at", "updated_at"]
-        entry.save(update_fields=fields)
+        _save(
+            entry,
+            ("breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at", "updated_at"),
+        )
     if moved_from is not None:
         # Its save names only the room it moved to; the seats of the room it left changed too.
         cache.seats_changed([moved_from])
     return entry
+
+
+def _save(entry, update_fields=None):
+    """Save an assignment with a statement built once, sending pre_save and post_save as
+    Model.save() does: the seat log, the seat bumps and the webhooks see it like any other save."""
+    created = update_fields is None
+    using = connection.alias
+    signals.pre_save.send(
+        sender=Assignment, instance=entry, raw=False, using=using, update_fields=update_fields
+    )
+    entry.part_id = entry.breakout_room.part_id
+    entry.updated_at = timezone.now()
+    fields = rows.ENTRY_WRITES if created else [Assignment._meta.get_field(name) for name in update_fields]
+    params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+    with connection.cursor() as cursor:
+        if created:
+            rows.execute(cursor, rows.insert_entry_sql(), params)
+            entry.pk = cursor.fetchone()[0]
+        else:
+            rows.execute(cursor, rows.update_entry_sql(update_fields), [*params, entry.pk])
+            if cursor.rowcount != 1:
+                # Deleted by someone who holds no seat lock (an edit in the admin): try again.
+                raise IntegrityError("the assignment to update is gone")
+    entry._state.adding, entry._state.db = False, using
+    signals.post_save.send(
+        sender=Assignment,
+        instance=entry,
+        created=created,
+        update_fields=update_fields,
+        raw=False,
+        using=using,
+    )
 
 
 def _drop(entries):

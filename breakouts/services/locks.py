@@ -78,12 +78,12 @@ class SeatLocks:
             return
         with connection.cursor() as cursor:
             if set(spaces) & set(wanted) and not self.part_locked:
-                cursor.execute(rows.part_lock_sql(nowait=nowait), [self.part_id])
+                rows.execute(cursor, rows.part_lock_sql(nowait=nowait), [self.part_id])
                 self.part_locked = True
             if parts:
-                cursor.execute(rows.bookings_sql(len(parts), by_part=True), sorted(parts))
+                rows.execute(cursor, rows.bookings_sql(len(parts), by_part=True), sorted(parts))
             else:
-                cursor.execute(rows.bookings_sql(len(wanted), nowait=nowait), sorted(wanted))
+                rows.execute(cursor, rows.bookings_sql(len(wanted), nowait=nowait), sorted(wanted))
             found = cursor.fetchall()
         self._add(wanted, found)
 
@@ -130,7 +130,7 @@ class SeatLocks:
         """The part's row, then every booking of it: what organisers' writes hold."""
         self.whole_part = True
         with connection.cursor() as cursor:
-            cursor.execute(rows.part_lock_sql(), [self.part_id])
+            rows.execute(cursor, rows.part_lock_sql(), [self.part_id])
         self.part_locked = True
         # Read after the lock, in a statement of its own: a join locked with the part would give
         # the breakout rooms as they were before the wait (PostgreSQL re-reads only locked rows).

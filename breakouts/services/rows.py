@@ -7,12 +7,14 @@ them. Fields left out are deferred; the pick path never reads them.
 """
 
 import functools
+import re
+import weakref
 
 from django.db import connection
 
 from sessions_app.models import SessionPart, Summit
 
-from ..models import Assignment, Booking, BreakoutRoom, Participant, Picking, Room
+from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Room
 
 
 class Columns:
@@ -74,6 +76,27 @@ def locking(of=None, *, nowait=False):
     if of and features.has_select_for_update_of:
         clause += f" OF {of}"
     return clause + (" NOWAIT" if nowait else "")
+
+
+# Per database connection: the statements prepared on it, by their text.
+_prepared: "weakref.WeakKeyDictionary[object, dict[str, str]]" = weakref.WeakKeyDictionary()
+
+
+def execute(cursor, sql, params):
+    """Run one of these statements. On PostgreSQL it is prepared once per connection and then
+    only executed: its plan is made once, not on every pick (planning the lookup costs more than
+    running it). Prepared statements outlive a rollback, so a failed pick loses none."""
+    if connection.vendor != "postgresql":
+        cursor.execute(sql, params)
+        return
+    names = _prepared.setdefault(connection.connection, {})
+    name = names.get(sql)
+    if name is None:
+        name = f"breakouts_live_{len(names)}"
+        numbers = iter(range(1, len(params) + 1))
+        cursor.execute(f"PREPARE {name} AS {re.sub('%s', lambda _: f'${next(numbers)}', sql)}")
+        names[sql] = name
+    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
 
 
 def per_backend(build):
@@ -211,34 +234,66 @@ STATE = """
         SELECT COUNT(*) FROM {assignment} w
         WHERE w.breakout_room_id = a.breakout_room_id AND w.mode = a.mode AND w.status = '{waitlisted}'
             AND (w.queued_at < a.queued_at OR (w.queued_at = a.queued_at AND w.id < a.id))
-    ), NULL, NULL, NULL
+    ), NULL, NULL, NULL, NULL, NULL
     FROM {assignment} a WHERE a.participant_id = %s AND a.part_id = %s
     UNION ALL
-    SELECT 'c', {counted_columns}, COUNT(a.id), br.format, br.onsite_seats, br.online_seats
-    FROM {breakoutroom} br LEFT JOIN {assignment} a ON a.breakout_room_id = br.id
+    SELECT 'c', {counted_columns}, COUNT(a.id), br.format, br.onsite_seats, br.online_seats,
+        {someone_waits_onsite}, {someone_waits_online}
+    FROM {breakoutroom} br LEFT JOIN {assignment} a ON a.breakout_room_id = br.id AND a.status = '{confirmed}'
     WHERE br.id IN ({ids})
     GROUP BY br.id, a.booking_id, a.status, a.mode, br.format, br.onsite_seats, br.online_seats
+    UNION ALL
+    SELECT 'w', {waiting_columns}, COUNT(*), NULL, NULL, NULL, NULL, NULL
+    FROM {assignment} a WHERE a.breakout_room_id = %s AND a.mode = %s AND a.status = '{waitlisted}'
+"""
+SOMEONE_WAITS = """
+    EXISTS (SELECT 1 FROM {assignment} q WHERE q.breakout_room_id = br.id AND q.status = '{waitlisted}'
+        AND q.mode = '{mode}')
 """
 
 
 @per_backend
 def state_sql(count):
     """Read after the locks: the participant's entries in the part (each with the number waiting
-    ahead of it), then for each of ``count`` breakout rooms its own seats and its entries counted
-    per booking, status and mode.
+    ahead of it); for each of ``count`` breakout rooms its own seats, its confirmed seats per
+    booking and mode, and whether anyone waits per mode; and how many wait in one room and mode
+    (where a new waitlist place would go: only that count grows with the waitlist).
 
-    Parameters: (participant id, part id, *breakout room ids).
+    Parameters: (participant id, part id, *breakout room ids, waited-for room id, its mode).
     """
-    counted = {
-        "breakout_room_id": "br.id",
-        "booking_id": "a.booking_id",
-        "status": "a.status",
-        "mode": "a.mode",
-    }
+    waitlisted = Assignment.Status.WAITLISTED.value
+    counted = {"breakout_room_id": "br.id", "booking_id": "a.booking_id", "status": "a.status"}
+    counted["mode"] = "a.mode"
     return _sql(
         STATE,
         entry_columns=ENTRY.sql(),
         counted_columns=ENTRY.nulls(counted),
-        waitlisted=Assignment.Status.WAITLISTED.value,
+        waiting_columns=ENTRY.nulls(),
+        someone_waits_onsite=_sql(SOMEONE_WAITS, waitlisted=waitlisted, mode=Mode.ONSITE.value),
+        someone_waits_online=_sql(SOMEONE_WAITS, waitlisted=waitlisted, mode=Mode.ONLINE.value),
+        waitlisted=waitlisted,
+        confirmed=Assignment.Status.CONFIRMED.value,
         ids=", ".join(["%s"] * count),
     )
+
+
+ENTRY_WRITES = [field for field in Assignment._meta.concrete_fields if not field.primary_key]
+
+
+@per_backend
+def insert_entry_sql():
+    """One new assignment, returning its id."""
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in ENTRY_WRITES)
+    values = ", ".join(["%s"] * len(ENTRY_WRITES))
+    return _sql(
+        "INSERT INTO {assignment} ({columns}) VALUES ({values}) RETURNING id", columns=columns, values=values
+    )
+
+
+@per_backend
+def update_entry_sql(names):
+    """These fields of one assignment (the id last)."""
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(Assignment._meta.get_field(name).column)} = %s" for name in names)
+    return _sql("UPDATE {assignment} SET {sets} WHERE id = %s", sets=sets)
