@@ -529,6 +529,11 @@ def main():
     summit, parts, logins = setup_programme(clients + 20, args.breakout_rooms, rush_sizes)
     logins, spare = logins[:clients], logins[clients:]
     create_ceiling_tables(args.breakout_rooms)
+    # Statistics as a real summit's tables have them when picking opens (registrations made).
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
     # Per rush: half the clients rush the double session (the popular room), the rest spread over
     # the others; the write ceiling's client locks the slot of the room it would pick.
     targets = {}

@@ -11,7 +11,8 @@ from .checkin import (
     release_no_shows,
     undo_check_in,
 )
-from .live import BreakoutRoomNotFound, NotRegistered, Place, leave_place, pick_place
+from .holding import BreakoutRoomNotFound, NotRegistered
+from .live import Place, leave_place, pick_place
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (

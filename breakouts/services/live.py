@@ -12,15 +12,14 @@ import dataclasses
 import functools
 import logging
 
-from django.db import IntegrityError, OperationalError, connection, transaction
-from django.db.models import signals
+from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import audit, cache
 from ..exceptions import BreakoutError
-from ..models import GROUP_KINDS, Assignment, BreakoutRoom, Mode, Participant, SeatChange
-from . import rows
+from ..models import Assignment, BreakoutRoom, Participant, SeatChange
+from . import holding
 from .locks import DEADLOCK, LOCK_NOT_AVAILABLE, NeedLocks, SeatLocks, sqlstate
 from .notices import send_removed_email
 from .seats import (
@@ -38,14 +37,6 @@ logger = logging.getLogger(__name__)
 CONFIRMED, WAITLISTED = Assignment.Status.CONFIRMED, Assignment.Status.WAITLISTED
 # Attempts of one pick or leave; the last one holds the whole part, which always suffices.
 ATTEMPTS = 4
-
-
-class BreakoutRoomNotFound(BreakoutError):
-    """No breakout room at that address that this reader may see."""
-
-
-class NotRegistered(BreakoutError):
-    """The account has no registration for the breakout room's summit."""
 
 
 @dataclasses.dataclass
@@ -67,177 +58,6 @@ class Place:
     left_waitlists: list = dataclasses.field(default_factory=list)
 
 
-@dataclasses.dataclass
-class _Context:
-    breakout_room: BreakoutRoom
-    participant: Participant
-    picking: object
-    #: Other breakout rooms of the part where the participant had an entry when the row was read
-    #: (a guess at the locks needed, checked under them), and which of all are online spaces.
-    others: dict
-    spaces: set
-
-
-def _load_context(*, user=None, summit_slug=None, breakout_slug=None, participant_id=None, breakout_id=None):
-    by_slug = user is not None
-    sql = rows.context_sql(by_slug=by_slug, staff=bool(by_slug and user.is_staff))
-    params = [user.pk, summit_slug, breakout_slug] if by_slug else [participant_id, breakout_id]
-    with connection.cursor() as cursor:
-        rows.execute(cursor, sql, params)
-        found = cursor.fetchall()
-    if not found:
-        return None
-    groups = [
-        rows.BREAKOUT_ROOM,
-        1,
-        rows.PART,
-        rows.SUMMIT,
-        rows.PICKING,
-        rows.PARTICIPANT,
-        2,
-        rows.HINT_ROOM,
-        1,
-    ]
-    widths = [g if isinstance(g, int) else len(g) for g in groups]
-    starts = [sum(widths[:i]) for i in range(len(widths))]
-    first = found[0]
-
-    def values(row, i):
-        return row[starts[i] : starts[i] + widths[i]]
-
-    summit = rows.SUMMIT.build(values(first, 3))
-    part = rows.PART.build(values(first, 2))
-    breakout_room = rows.BREAKOUT_ROOM.build(values(first, 0))
-    breakout_room.part, breakout_room.summit = part, summit
-    picking_values = values(first, 4)
-    picking = rows.PICKING.build(picking_values) if picking_values[0] is not None else None
-    participant = rows.PARTICIPANT.build(values(first, 5))
-    spaces = {breakout_room.pk} if first[starts[1]] else set()
-    others = {}
-    for row in found:
-        if row[starts[6]] is None:
-            continue
-        other = rows.HINT_ROOM.build(values(row, 7))
-        other.part, other.summit = part, summit
-        others[other.pk] = other
-        if row[starts[8]]:
-            spaces.add(other.pk)
-    return _Context(breakout_room, participant, picking, others, spaces)
-
-
-def _refusal(user, summit_slug, breakout_slug):
-    """Why a pick or leave by slug found no row: no such breakout room, or no registration."""
-    breakout_room = (
-        BreakoutRoom.objects.filter(summit__slug=summit_slug, slug=breakout_slug)
-        .visible_to(user)
-        .select_related("summit")
-        .first()
-    )
-    if breakout_room is None:
-        return BreakoutRoomNotFound(_("This breakout room does not exist (any more)."))
-    name = breakout_room.summit.name
-    return NotRegistered(_("Register for %(summit)s to pick a breakout room.") % {"summit": name})
-
-
-def _context(lookup):
-    if "user" in lookup:
-        context = _load_context(**lookup)
-        if context is None:
-            raise _refusal(lookup["user"], lookup["summit_slug"], lookup["breakout_slug"])
-    else:
-        context = _load_context(**lookup)
-        if context is None:
-            if not BreakoutRoom.objects.filter(pk=lookup["breakout_id"]).exists():
-                raise BreakoutError(_("This breakout room no longer exists."))
-            raise BreakoutError(_("You are not registered for this summit."))
-        if context.participant.summit_id != context.breakout_room.summit_id:
-            raise BreakoutError(_("This breakout room belongs to another summit."))
-    if context.breakout_room.part.kind not in GROUP_KINDS:
-        raise BreakoutError(_("Seats are given only in parts with breakout groups."))
-    audit.acting(audit.participant_actor(context.participant))
-    return context
-
-
-@dataclasses.dataclass
-class _State:
-    """The participant's entries in the part and the seats of the held rooms, read under the locks."""
-
-    entries: list
-    #: Confirmed seats per (breakout room, booking, mode); per (room, mode) whether anyone waits,
-    #: and for the participant's mode in the room asked for, how many.
-    taken: dict
-    waiting: dict
-
-    def split(self, breakout_room):
-        here = next((e for e in self.entries if e.breakout_room_id == breakout_room.pk), None)
-        others = [e for e in self.entries if e is not here]
-        seat = next((e for e in others if e.status == CONFIRMED), None)
-        return here, seat, [e for e in others if e.status == WAITLISTED]
-
-    def taken_in(self, breakout_room, mode):
-        return {b: n for (room, b, m), n in self.taken.items() if room == breakout_room.pk and m == mode}
-
-
-_STATE_KEYS = [rows.ENTRY.attnames.index(n) for n in ("breakout_room_id", "booking_id", "status", "mode")]
-
-
-def _hold(context, locks, extra, *, all_entries=True):
-    """Lock the breakout room and (``all_entries``) every other room the participant is in, then
-    read their state. Raises NeedLocks if an entry turns out to be in a room not held."""
-    wanted = {context.breakout_room.pk: context.breakout_room}
-    if all_entries:
-        wanted |= context.others
-    spaces = set(context.spaces)
-    for room in extra:
-        wanted.setdefault(room.pk, room)
-        if room.format == BreakoutRoom.Format.ONLINE:
-            spaces.add(room.pk)
-    if locks.whole_part:
-        locks.lock_whole_part()
-    else:
-        locks.take(list(wanted.values()), spaces=spaces)
-    participant, breakout_room = context.participant, context.breakout_room
-    held = sorted(locks.places)
-    params = [participant.pk, breakout_room.part_id, *held, breakout_room.pk, participant.attendance]
-    with connection.cursor() as cursor:
-        rows.execute(cursor, rows.state_sql(len(held)), params)
-        found = cursor.fetchall()
-    width = len(rows.ENTRY)
-    state = _State([], {}, {})
-    for row in found:
-        values, n = row[1 : 1 + width], row[1 + width]
-        if row[0] == "e":
-            entry = rows.ENTRY.build(values)
-            entry.waitlist_position = n + 1 if entry.status == WAITLISTED else 0
-            state.entries.append(entry)
-            continue
-        room_id, booking_id, status, mode = (values[i] for i in _STATE_KEYS)
-        if row[0] == "w":
-            # How many wait for this room in the participant's mode, counted (not just whether).
-            state.waiting[breakout_room.pk, participant.attendance] = n
-            continue
-        room = locks.breakout_rooms[room_id]
-        # The room's own seats as they are now: an organiser may have changed them while we waited.
-        room.format, room.onsite_seats, room.online_seats, onsite, online = row[2 + width :]
-        if status == CONFIRMED:
-            state.taken[room_id, booking_id, mode] = n
-        for waiting_mode, someone in ((Mode.ONSITE, onsite), (Mode.ONLINE, online)):
-            state.waiting.setdefault((room_id, waiting_mode), int(bool(someone)))
-    missing = {e.breakout_room_id for e in state.entries if e.breakout_room_id not in locks}
-    if missing and all_entries:
-        raise NeedLocks(BreakoutRoom.objects.filter(pk__in=missing).select_related("part"))
-    for entry in state.entries:
-        entry.participant = participant
-        if entry.breakout_room_id in locks:
-            entry.breakout_room = locks.breakout_rooms[entry.breakout_room_id]
-            if entry.booking_id is not None and entry.booking_id in locks.bookings:
-                entry.booking = locks.bookings[entry.booking_id]
-        elif entry.breakout_room_id in context.others:
-            entry.breakout_room = context.others[entry.breakout_room_id]
-    audit.remember(participant, *locks.breakout_rooms.values(), *locks.bookings.values())
-    return state
-
-
 def _put(entry, participant, breakout_room, *, status, place=None):
     """Make `entry` (a row of the participant's in this part, or a new one) their `status` entry
     in `breakout_room`: one INSERT or UPDATE. A row moved from another room goes to the end of
@@ -254,49 +74,12 @@ def _put(entry, participant, breakout_room, *, status, place=None):
     entry.status = status
     entry.booking = as_booking(place)
     entry.source = Assignment.Source.PICKED
-    if entry.pk is None:
-        _save(entry)
-    else:
-        _save(
-            entry,
-            ("breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at", "updated_at"),
-        )
+    moved = ("breakout_room", "booking", "mode", "status", "source", "pinned", "queued_at", "updated_at")
+    holding.save_entry(entry, None if entry.pk is None else moved)
     if moved_from is not None:
         # Its save names only the room it moved to; the seats of the room it left changed too.
         cache.seats_changed([moved_from])
     return entry
-
-
-def _save(entry, update_fields=None):
-    """Save an assignment with a statement built once, sending pre_save and post_save as
-    Model.save() does: the seat log, the seat bumps and the webhooks see it like any other save."""
-    created = update_fields is None
-    using = connection.alias
-    signals.pre_save.send(
-        sender=Assignment, instance=entry, raw=False, using=using, update_fields=update_fields
-    )
-    entry.part_id = entry.breakout_room.part_id
-    entry.updated_at = timezone.now()
-    fields = rows.ENTRY_WRITES if created else [Assignment._meta.get_field(name) for name in update_fields]
-    params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
-    with connection.cursor() as cursor:
-        if created:
-            rows.execute(cursor, rows.insert_entry_sql(), params)
-            entry.pk = cursor.fetchone()[0]
-        else:
-            rows.execute(cursor, rows.update_entry_sql(update_fields), [*params, entry.pk])
-            if cursor.rowcount != 1:
-                # Deleted by someone who holds no seat lock (an edit in the admin): try again.
-                raise IntegrityError("the assignment to update is gone")
-    entry._state.adding, entry._state.db = False, using
-    signals.post_save.send(
-        sender=Assignment,
-        instance=entry,
-        created=created,
-        update_fields=update_fields,
-        raw=False,
-        using=using,
-    )
 
 
 def _drop(entries):
@@ -362,13 +145,13 @@ def pick_place(*, lookup, at=None, extra=(), whole_part=False):
     place elsewhere in the part; a full room keeps any seat they hold (``kept_seat``) and they
     wait here instead of anywhere else.
     """
-    context = _context(lookup)
+    context = holding.find(lookup)
     breakout_room, participant = context.breakout_room, context.participant
     check_window(context.picking, breakout_room.part, at)
     mode = participant.attendance
     check_offers(breakout_room, mode)
     locks = _locks(context, whole_part)
-    state = _hold(context, locks, extra)
+    state = holding.hold(context, locks, extra)
     here, seat, waits = state.split(breakout_room)
     place = functools.partial(Place, breakout_room=breakout_room, participant=participant)
     if here is not None and here.status == CONFIRMED:
@@ -408,14 +191,14 @@ def leave_place(*, lookup, at=None, by=None, missing_ok=True, extra=(), whole_pa
     answers Place "none" (or, without ``missing_ok``, a BreakoutError). Participants leave only
     while picking is open; organisers (``by``) can always remove someone."""
     organiser = is_organiser(by)
-    context = _context(lookup)
+    context = holding.find(lookup)
     breakout_room, participant = context.breakout_room, context.participant
     if organiser:
         audit.acting((by.pk, by.get_username()))
     else:
         check_window(context.picking, breakout_room.part, at)
     locks = _locks(context, whole_part)
-    state = _hold(context, locks, extra, all_entries=False)
+    state = holding.hold(context, locks, extra, all_entries=False)
     here, seat, waits = state.split(breakout_room)
     place = functools.partial(
         Place, breakout_room=breakout_room, participant=participant, kept_seat=seat, waiting_elsewhere=waits
