@@ -232,9 +232,24 @@ def on_assignment_saved(sender, instance, created, raw=False, **kwargs):
         return
     before = None if created else getattr(instance, "_logged_state", None)
     after = _state(instance)
-    if before != after:
+    if before != after and not instance.__dict__.pop("_seat_log_written", False):
         _record(instance, before, after)
     instance._logged_state = after
+
+
+def log_with(assignment, *, created):
+    """For a writer that saves `assignment` and its seat log row in one statement (a live pick on
+    PostgreSQL): the row to write, its assignment_id left to that statement, and the save's own
+    logging skipped. None when this save logs nothing itself (no change, or outside a block)."""
+    block = _context.get()
+    before = None if created else getattr(assignment, "_logged_state", None)
+    after = _state(assignment)
+    if block is None or block.logged_by_caller or before == after:
+        return None
+    row = _row(assignment, before, after, block)
+    row.created_at = timezone.now()
+    assignment._seat_log_written = True
+    return row
 
 
 def on_assignment_deleted(sender, instance, **kwargs):

@@ -3,6 +3,7 @@ and locked in one statement, the seats of the rooms it touches read under their 
 row written by a statement built once."""
 
 import dataclasses
+import json
 
 from django.db import IntegrityError, connection
 from django.db.models import signals
@@ -152,18 +153,23 @@ def hold(context, locks, extra, *, all_entries=True):
         wanted.setdefault(room.pk, room)
         if room.format == BreakoutRoom.Format.ONLINE:
             spaces.add(room.pk)
+    statements = []
     if locks.whole_part:
         locks.lock_whole_part()
     else:
-        locks.take(list(wanted.values()), spaces=spaces)
+        statements = locks.lock_statements(list(wanted.values()), spaces=spaces)
     participant, breakout_room = context.participant, context.breakout_room
-    held = sorted(locks.places)
+    held = sorted(set(locks.places) | set(wanted))
     params = [participant.pk, breakout_room.part_id, *held, breakout_room.pk, participant.attendance]
+    statements.append((rows.state_sql(len(held)), params))
     with connection.cursor() as cursor:
-        rows.execute(cursor, rows.state_sql(len(held)), params)
+        # The locks and the read after them in one round trip: the read's snapshot is taken
+        # when it starts, after the locks are held.
+        rows.execute_together(cursor, statements)
         found = cursor.fetchall()
     width = len(rows.ENTRY)
     state = State([], {}, {})
+    places = {}
     for row in found:
         values, n = row[1 : 1 + width], row[1 + width]
         if row[0] == "e":
@@ -176,13 +182,16 @@ def hold(context, locks, extra, *, all_entries=True):
             # How many wait for this room in the participant's mode, counted (not just whether).
             state.waiting[breakout_room.pk, participant.attendance] = n
             continue
-        room = locks.breakout_rooms[room_id]
+        room = wanted.get(room_id) or locks.breakout_rooms[room_id]
         # The room's own seats as they are now: an organiser may have changed them while we waited.
-        room.format, room.onsite_seats, room.online_seats, onsite, online = row[2 + width :]
+        room.format, room.onsite_seats, room.online_seats, onsite, online, bookings = row[2 + width :]
+        places[room_id] = json.loads(bookings) if isinstance(bookings, str) else bookings or []
         if status == CONFIRMED:
             state.taken[room_id, booking_id, mode] = n
         for waiting_mode, someone in ((Mode.ONSITE, onsite), (Mode.ONLINE, online)):
             state.waiting.setdefault((room_id, waiting_mode), int(bool(someone)))
+    if not locks.whole_part:
+        locks.add_places(places)
     missing = {e.breakout_room_id for e in state.entries if e.breakout_room_id not in locks}
     if missing and all_entries:
         raise NeedLocks(BreakoutRoom.objects.filter(pk__in=missing).select_related("part"))
@@ -200,7 +209,8 @@ def hold(context, locks, extra, *, all_entries=True):
 
 def save_entry(entry, update_fields=None):
     """Save an assignment with a statement built once, sending pre_save and post_save as
-    Model.save() does: the seat log, the seat bumps and the webhooks see it like any other save."""
+    Model.save() does: the seat log, the seat bumps and the webhooks see it like any other save.
+    On PostgreSQL the same statement writes its seat log row (one round trip, not two)."""
     created = update_fields is None
     using = connection.alias
     signals.pre_save.send(
@@ -210,15 +220,27 @@ def save_entry(entry, update_fields=None):
     entry.updated_at = timezone.now()
     fields = rows.ENTRY_WRITES if created else [Assignment._meta.get_field(name) for name in update_fields]
     params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
+    if not created:
+        params.append(entry.pk)
+    log = audit.log_with(entry, created=created) if connection.vendor == "postgresql" else None
     with connection.cursor() as cursor:
-        if created:
+        if log is not None:
+            log_fields = [field for field in rows.LOG_WRITES if field.attname != "assignment_id"]
+            params += [
+                field.get_db_prep_save(getattr(log, field.attname), connection) for field in log_fields
+            ]
+            rows.execute(cursor, rows.logged_entry_sql(None if created else tuple(update_fields)), params)
+            written = cursor.fetchone()[0]
+        elif created:
             rows.execute(cursor, rows.insert_entry_sql(), params)
-            entry.pk = cursor.fetchone()[0]
+            written = cursor.fetchone()[0]
         else:
-            rows.execute(cursor, rows.update_entry_sql(update_fields), [*params, entry.pk])
-            if cursor.rowcount != 1:
-                # Deleted by someone who holds no seat lock (an edit in the admin): try again.
-                raise IntegrityError("the assignment to update is gone")
+            rows.execute(cursor, rows.update_entry_sql(update_fields), params)
+            written = entry.pk if cursor.rowcount == 1 else None
+        if written is None:
+            # Deleted by someone who holds no seat lock (an edit in the admin): try again.
+            raise IntegrityError("the assignment to update is gone")
+    entry.pk = written
     entry._state.adding, entry._state.db = False, using
     signals.post_save.send(
         sender=Assignment,

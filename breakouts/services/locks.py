@@ -62,6 +62,7 @@ class SeatLocks:
         self.bookings: dict = {}
         self.part_locked = False
         self.whole_part = False
+        self._pending: dict = {}
 
     def __contains__(self, pk):
         return pk in self.places
@@ -88,6 +89,7 @@ class SeatLocks:
         self._add(wanted, found)
 
     def _add(self, wanted, found):
+        """Hold these rooms (by id) with their bookings: rows of BOOKING + ROOM values."""
         width = len(rows.BOOKING)
         for room in wanted.values():
             self.breakout_rooms[room.pk] = room
@@ -102,11 +104,31 @@ class SeatLocks:
             booking.breakout_room = wanted[booking.breakout_room_id]
             self.bookings[booking.pk] = booking
             self.places[booking.breakout_room_id].append(booking)
-        for pk, group in self.places.items():
+        for pk in wanted:
+            group = self.places[pk]
             group.sort(key=lambda b: b.label)
             room = self.breakout_rooms[pk]
             if not group and room.format == BreakoutRoom.Format.ONLINE:
                 group.append(OnlineSpace(room))
+
+    def lock_statements(self, breakout_rooms, *, spaces=()):
+        """The statements that lock these rooms' bookings (and the part, for an online space),
+        for the caller to send with the read that follows them; the rooms count as held, their
+        places come with that read (``add_places``). None on SQLite, which holds everything."""
+        self._pending = {room.pk: room for room in breakout_rooms if room.pk not in self.places}
+        if not connection.features.has_select_for_update or not self._pending:
+            return []
+        statements = []
+        if set(spaces) & set(self._pending) and not self.part_locked:
+            statements.append((rows.part_lock_sql(), [self.part_id]))
+            self.part_locked = True
+        return [*statements, (rows.lock_sql(len(self._pending)), sorted(self._pending))]
+
+    def add_places(self, found):
+        """The places of the rooms lock_statements locked, read after the locks: BOOKING + ROOM
+        rows by breakout room id."""
+        pending, self._pending = self._pending, {}
+        self._add(pending, [values for pk in pending for values in found.get(pk, [])])
 
     def ensure(self, breakout_rooms):
         """Hold these breakout rooms too (a waitlist chain reached them): at once, or NeedLocks."""

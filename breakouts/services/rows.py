@@ -14,7 +14,7 @@ from django.db import connection
 
 from sessions_app.models import SessionPart, Summit
 
-from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Room
+from ..models import Assignment, Booking, BreakoutRoom, Mode, Participant, Picking, Room, SeatChange
 
 
 class Columns:
@@ -90,13 +90,33 @@ def execute(cursor, sql, params):
         cursor.execute(sql, params)
         return
     names = _prepared.setdefault(connection.connection, {})
-    name = names.get(sql)
-    if name is None:
-        name = f"breakouts_live_{len(names)}"
-        numbers = iter(range(1, len(params) + 1))
-        cursor.execute(f"PREPARE {name} AS {re.sub('%s', lambda _: f'${next(numbers)}', sql)}")
-        names[sql] = name
-    cursor.execute(f"EXECUTE {name} ({', '.join(['%s'] * len(params))})", params)
+    if sql not in names:
+        _prepare(cursor, names, sql, len(params))
+    cursor.execute(f"EXECUTE {names[sql]} ({', '.join(['%s'] * len(params))})", params)
+
+
+def _prepare(cursor, names, sql, count):
+    name = f"breakouts_live_{len(names)}"
+    numbers = iter(range(1, count + 1))
+    cursor.execute(f"PREPARE {name} AS {re.sub('%s', lambda _: f'${next(numbers)}', sql)}")
+    names[sql] = name
+
+
+def execute_together(cursor, statements):
+    """Run (sql, params) statements in one round trip where the backend allows it (PostgreSQL:
+    prepared statements, EXECUTEd in one query string); the cursor holds the last one's rows."""
+    if connection.vendor != "postgresql" or len(statements) == 1:
+        for sql, params in statements:
+            execute(cursor, sql, params)
+        return
+    names = _prepared.setdefault(connection.connection, {})
+    text, values = [], []
+    for sql, params in statements:
+        if sql not in names:
+            _prepare(cursor, names, sql, len(params))
+        text.append(f"EXECUTE {names[sql]} ({', '.join(['%s'] * len(params))})")
+        values += params
+    cursor.execute("; ".join(text), values)
 
 
 def per_backend(build):
@@ -139,6 +159,7 @@ TABLES = {
     "participant": Participant,
     "picking": Picking,
     "room": Room,
+    "seatchange": SeatChange,
     "summit": Summit,
 }
 
@@ -229,6 +250,18 @@ def bookings_sql(count, *, nowait=False, by_part=False):
 
 
 @per_backend
+def lock_sql(count):
+    """Only the locks on the bookings of ``count`` breakout rooms, in id order (their rows come
+    with the state read after it)."""
+    ids = ", ".join(["%s"] * count)
+    return _sql(
+        "SELECT 1 FROM {booking} b WHERE b.breakout_room_id IN ({ids}) ORDER BY b.id{lock}",
+        ids=ids,
+        lock=locking("b"),
+    )
+
+
+@per_backend
 def part_lock_sql(*, nowait=False):
     return _sql("SELECT id FROM {part} WHERE id = %s{lock}", lock=locking(nowait=nowait))
 
@@ -238,18 +271,25 @@ STATE = """
         SELECT COUNT(*) FROM {assignment} w
         WHERE w.breakout_room_id = a.breakout_room_id AND w.mode = a.mode AND w.status = '{waitlisted}'
             AND (w.queued_at < a.queued_at OR (w.queued_at = a.queued_at AND w.id < a.id))
-    ), NULL, NULL, NULL, NULL, NULL
+    ), NULL, NULL, NULL, NULL, NULL, NULL
     FROM {assignment} a WHERE a.participant_id = %s AND a.part_id + 0 = %s
     UNION ALL
     SELECT 'c', {counted_columns}, COUNT(a.id), br.format, br.onsite_seats, br.online_seats,
-        {someone_waits_onsite}, {someone_waits_online}
+        {someone_waits_onsite}, {someone_waits_online}, {places}
     FROM {breakoutroom} br LEFT JOIN {assignment} a ON a.breakout_room_id = br.id AND a.status = '{confirmed}'
     WHERE br.id IN ({ids})
     GROUP BY br.id, a.booking_id, a.status, a.mode, br.format, br.onsite_seats, br.online_seats
     UNION ALL
-    SELECT 'w', {waiting_columns}, COUNT(*), NULL, NULL, NULL, NULL, NULL
+    SELECT 'w', {waiting_columns}, COUNT(*), NULL, NULL, NULL, NULL, NULL, NULL
     FROM {assignment} a WHERE a.breakout_room_id = %s AND a.mode = %s AND a.status = '{waitlisted}'
 """
+# A breakout room's bookings with their rooms, as one JSON array of BOOKING + ROOM values.
+PLACES = {
+    "postgresql": "(SELECT json_agg(json_build_array({values})) FROM {booking} b"
+    " JOIN {room} r ON r.id = b.room_id WHERE b.breakout_room_id = br.id)",
+    "sqlite": "(SELECT json_group_array(json_array({values})) FROM {booking} b"
+    " JOIN {room} r ON r.id = b.room_id WHERE b.breakout_room_id = br.id)",
+}
 SOMEONE_WAITS = """
     EXISTS (SELECT 1 FROM {assignment} q WHERE q.breakout_room_id = br.id AND q.status = '{waitlisted}'
         AND q.mode = '{mode}')
@@ -259,17 +299,19 @@ SOMEONE_WAITS = """
 @per_backend
 def state_sql(count):
     """Read after the locks: the participant's entries in the part (each with the number waiting
-    ahead of it); for each of ``count`` breakout rooms its own seats, its confirmed seats per
-    booking and mode, and whether anyone waits per mode; and how many wait in one room and mode
-    (where a new waitlist place would go: only that count grows with the waitlist).
+    ahead of it); for each of ``count`` breakout rooms its own seats, its places, its confirmed
+    seats per booking and mode, and whether anyone waits per mode; and how many wait in one room
+    and mode (where a new waitlist place would go: only that count grows with the waitlist).
 
     Parameters: (participant id, part id, *breakout room ids, waited-for room id, its mode).
     """
     waitlisted = Assignment.Status.WAITLISTED.value
     counted = {"breakout_room_id": "br.id", "booking_id": "a.booking_id", "status": "a.status"}
     counted["mode"] = "a.mode"
+    places = PLACES[connection.vendor].replace("{values}", f"{BOOKING.sql()}, {ROOM.sql()}")
     return _sql(
         STATE,
+        places=_sql(places),
         entry_columns=ENTRY.sql(),
         counted_columns=ENTRY.nulls(counted),
         waiting_columns=ENTRY.nulls(),
@@ -292,6 +334,37 @@ def insert_entry_sql():
     values = ", ".join(["%s"] * len(ENTRY_WRITES))
     return _sql(
         "INSERT INTO {assignment} ({columns}) VALUES ({values}) RETURNING id", columns=columns, values=values
+    )
+
+
+LOG_WRITES = [field for field in SeatChange._meta.concrete_fields if not field.primary_key]
+
+
+@per_backend
+def logged_entry_sql(names=None):
+    """PostgreSQL: a new assignment (``names`` None) or these fields of one (the id after them),
+    and its seat log row in the same statement; the row's assignment_id is the written row's."""
+    quote = connection.ops.quote_name
+    if names is None:
+        write = "INSERT INTO {assignment} ({columns}) VALUES ({values})"
+        columns = ", ".join(quote(field.column) for field in ENTRY_WRITES)
+        sets, values = "", ", ".join(["%s"] * len(ENTRY_WRITES))
+    else:
+        write = "UPDATE {assignment} SET {sets} WHERE id = %s"
+        sets = ", ".join(f"{quote(Assignment._meta.get_field(name).column)} = %s" for name in names)
+        columns = values = ""
+    log_values = ", ".join(
+        "(SELECT id FROM written)" if field.attname == "assignment_id" else "%s" for field in LOG_WRITES
+    )
+    return _sql(
+        "WITH written AS ({write} RETURNING id)"
+        " INSERT INTO {seatchange} ({log_columns}) VALUES ({log_values}) RETURNING assignment_id",
+        write=_sql(write, columns=columns, values=values, sets=sets),
+        columns=columns,
+        values=values,
+        sets=sets,
+        log_columns=", ".join(quote(field.column) for field in LOG_WRITES),
+        log_values=log_values,
     )
 
 
