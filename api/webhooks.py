@@ -232,6 +232,7 @@ def _seat(assignment):
 
 def _seat_loaded(sender, instance, **kwargs):
     instance._webhook_was_confirmed = instance.__dict__.get("status") == "confirmed"
+    instance._webhook_was_room = instance.__dict__.get("breakout_room_id")
 
 
 def _seat_saved(sender, instance, created=False, raw=False, **kwargs):
@@ -239,11 +240,17 @@ def _seat_saved(sender, instance, created=False, raw=False, **kwargs):
         return
     confirmed = instance.status == "confirmed"
     was = getattr(instance, "_webhook_was_confirmed", False) and not created
-    if confirmed and not was:
+    was_room = getattr(instance, "_webhook_was_room", None)
+    if confirmed and was and was_room not in (None, instance.breakout_room_id):
+        # A seat moved to another breakout room in one row (a switch): freed there, given here.
+        note("seat", (instance.pk, "seat.freed"), {**_seat(instance), "breakout_room": was_room})
+        note("seat", (instance.pk, "seat.given"), _seat(instance))
+    elif confirmed and not was:
         note("seat", (instance.pk, "seat.given"), _seat(instance))
     elif was and not confirmed:
         note("seat", (instance.pk, "seat.freed"), _seat(instance))
     instance._webhook_was_confirmed = confirmed
+    instance._webhook_was_room = instance.breakout_room_id
 
 
 def _seat_deleted(sender, instance, **kwargs):

@@ -10,9 +10,11 @@ edit in the admin, a cascade) a change is logged at once as an admin edit.
 import contextlib
 import contextvars
 import dataclasses
+import functools
 import uuid
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from .models import Assignment, SeatChange
 
@@ -68,9 +70,54 @@ def seat_changes(*, action, actor=None, reason="", logged_by_caller=False):
     try:
         yield
         if outer is None and block.rows:
-            SeatChange.objects.bulk_create(block.rows)
+            _write(block.rows)
     finally:
         _context.reset(token)
+
+
+# A block of a live pick writes a row or three: one INSERT built once, not by bulk_create's
+# compiler on every pick. Larger blocks (a published assignment) go through bulk_create.
+_FEW = 50
+_fields = [f for f in SeatChange._meta.concrete_fields if not f.primary_key]
+
+
+@functools.cache
+def _insert_sql(vendor, count):
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(f.column) for f in _fields)
+    values = ", ".join(["(" + ", ".join(["%s"] * len(_fields)) + ")"] * count)
+    return f"INSERT INTO {quote(SeatChange._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+
+
+def _write(rows):
+    if len(rows) > _FEW:
+        SeatChange.objects.bulk_create(rows, batch_size=1000)
+        return
+    now = timezone.now()
+    params = []
+    for row in rows:
+        row.created_at = now
+        params += [f.get_db_prep_save(getattr(row, f.attname), connection) for f in _fields]
+    with connection.cursor() as cursor:
+        cursor.execute(_insert_sql(connection.vendor, len(rows)), params)
+
+
+def acting(actor):
+    """Say who acts in the open block, for a service that learns it inside its transaction (a
+    pick by account and slug); call before the first change."""
+    block = _context.get()
+    if block is not None:
+        block.actor_id, block.actor_name = actor
+
+
+def remember(*objects):
+    """Give the open block the names of rows the writer already holds (breakout rooms with their
+    part, bookings with their room, participants), so that logging a change from or to one of
+    them looks nothing up."""
+    block = _context.get()
+    if block is not None:
+        for instance in objects:
+            block.names.remember(instance)
 
 
 def _state(assignment):
@@ -86,6 +133,19 @@ class _Names:
     def __init__(self):
         self.breakout_rooms, self.bookings, self.participants, self.parts = {}, {}, {}, {}
 
+    def remember(self, instance):
+        from .models import Booking, BreakoutRoom, Participant
+
+        if isinstance(instance, BreakoutRoom):
+            self.breakout_rooms.setdefault(instance.pk, instance.title)
+            part = instance._state.fields_cache.get("part")
+            if part is not None:
+                self.parts.setdefault(part.pk, (part.code, instance.summit_id))
+        elif isinstance(instance, Booking) and "room" in instance._state.fields_cache:
+            self.bookings.setdefault(instance.pk, f"{instance.room.code} {instance.label}".strip())
+        elif isinstance(instance, Participant):
+            self.participants.setdefault(instance.pk, instance.display_name)
+
     def preload(self, assignments):
         from sessions_app.models import SessionPart
 
@@ -95,30 +155,29 @@ class _Names:
             return {i for i in ids if i is not None and i not in cache}
 
         ids = missing(self.breakout_rooms, {a.breakout_room_id for a in assignments})
-        self.breakout_rooms |= dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "title"))
+        if ids:
+            self.breakout_rooms |= dict(BreakoutRoom.objects.filter(pk__in=ids).values_list("pk", "title"))
         ids = missing(self.bookings, {a.booking_id for a in assignments})
-        for booking in Booking.objects.filter(pk__in=ids).select_related("room"):
+        for booking in Booking.objects.filter(pk__in=ids).select_related("room") if ids else ():
             self.bookings[booking.pk] = f"{booking.room.code} {booking.label}".strip()
         ids = missing(self.participants, {a.participant_id for a in assignments})
-        self.participants |= dict(Participant.objects.filter(pk__in=ids).values_list("pk", "display_name"))
+        if ids:
+            self.participants |= dict(
+                Participant.objects.filter(pk__in=ids).values_list("pk", "display_name")
+            )
         ids = missing(self.parts, {a.part_id for a in assignments})
-        parts = SessionPart.objects.filter(pk__in=ids).values_list("pk", "code", "session__day__summit_id")
-        self.parts |= {pk: (code, summit_id) for pk, code, summit_id in parts}
+        if ids:
+            parts = SessionPart.objects.filter(pk__in=ids).values_list(
+                "pk", "code", "session__day__summit_id"
+            )
+            self.parts |= {pk: (code, summit_id) for pk, code, summit_id in parts}
 
     def of(self, assignment):
         fields = assignment._state.fields_cache
-        breakout_room, booking, participant = (
-            fields.get(n) for n in ("breakout_room", "booking", "participant")
-        )
-        if breakout_room is not None:
-            self.breakout_rooms.setdefault(breakout_room.pk, breakout_room.title)
-            part = breakout_room._state.fields_cache.get("part")
-            if part is not None:
-                self.parts.setdefault(part.pk, (part.code, breakout_room.summit_id))
-        if booking is not None and "room" in booking._state.fields_cache:
-            self.bookings.setdefault(booking.pk, f"{booking.room.code} {booking.label}".strip())
-        if participant is not None:
-            self.participants.setdefault(participant.pk, participant.display_name)
+        for name in ("breakout_room", "booking", "participant"):
+            instance = fields.get(name)
+            if instance is not None:
+                self.remember(instance)
         self.preload([assignment])
 
 
@@ -173,9 +232,24 @@ def on_assignment_saved(sender, instance, created, raw=False, **kwargs):
         return
     before = None if created else getattr(instance, "_logged_state", None)
     after = _state(instance)
-    if before != after:
+    if before != after and not instance.__dict__.pop("_seat_log_written", False):
         _record(instance, before, after)
     instance._logged_state = after
+
+
+def log_with(assignment, *, created):
+    """For a writer that saves `assignment` and its seat log row in one statement (a live pick on
+    PostgreSQL): the row to write, its assignment_id left to that statement, and the save's own
+    logging skipped. None when this save logs nothing itself (no change, or outside a block)."""
+    block = _context.get()
+    before = None if created else getattr(assignment, "_logged_state", None)
+    after = _state(assignment)
+    if block is None or block.logged_by_caller or before == after:
+        return None
+    row = _row(assignment, before, after, block)
+    row.created_at = timezone.now()
+    assignment._seat_log_written = True
+    return row
 
 
 def on_assignment_deleted(sender, instance, **kwargs):

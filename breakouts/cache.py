@@ -2,13 +2,42 @@
 pages that show its seat counts, and one version per registration, for the participant's own
 pages. Bulk writers call these functions; saves and deletes bump through signals."""
 
+import contextlib
+import contextvars
+
 from summit.cache import Scope, bump_on_change
+
+# The pages of breakout rooms a seat service has read in its transaction: (summit slug, slug) by
+# id, so the bump after its commit needs no query to find them. Only inside ``known_pages()``,
+# which ends after the commit: a slug is never kept past the transaction that read it.
+_known: contextvars.ContextVar[dict | None] = contextvars.ContextVar("known_pages", default=None)
+
+
+@contextlib.contextmanager
+def known_pages():
+    """Around a seat service's transaction: remember_page() may name the pages it touches."""
+    token = _known.set({})
+    try:
+        yield
+    finally:
+        _known.reset(token)
+
+
+def remember_page(breakout_room_id, summit_slug, slug):
+    known = _known.get()
+    if known is not None:
+        known[breakout_room_id] = (summit_slug, slug)
 
 
 def _breakout_room_pages(breakout_room_ids):
     from .models import BreakoutRoom
 
-    return BreakoutRoom.objects.filter(pk__in=breakout_room_ids).values_list("summit__slug", "slug")
+    known = _known.get() or {}
+    pages = [known[pk] for pk in breakout_room_ids if pk in known]
+    missing = [pk for pk in breakout_room_ids if pk not in known]
+    if missing:
+        pages += BreakoutRoom.objects.filter(pk__in=missing).values_list("summit__slug", "slug")
+    return pages
 
 
 def _summit_slugs(summit_ids):

@@ -1,29 +1,54 @@
 #!/usr/bin/env python3
-"""Benchmark live picking over HTTP: gunicorn (4 sync workers) on PostgreSQL, N clients at once.
+"""Benchmark live picking against the write ceiling, over HTTP: gunicorn sync workers on PostgreSQL.
 
-    .venv/bin/python scripts/bench_picking.py --clients 200
-    .venv/bin/python scripts/bench_picking.py --clients 2000
+    .venv/bin/python scripts/bench_picking.py                # 2 and 4 workers, rushes of 200 and 2,000
+    .venv/bin/python scripts/bench_picking.py --repeat 3     # each rush three times, medians
+    .venv/bin/python scripts/bench_picking.py --profile      # and py-spy on the workers (see below)
 
-It (re)creates its own database (``summit_bench`` on the server of --postgres), migrates it,
-creates one summit with one open breakouts part, N participants (half onsite, half online) with a
-signed-in session each, serves the app with gunicorn, releases N client threads together (each
-POSTs one pick as JSON with its session cookie and CSRF token), then checks the database: no
-booking over capacity, nobody with two seats in the part, A and B of the double session within one,
-and every answer matching a row. The last line is
+It (re)creates its own database (``summit_bench`` on the server of --postgres), migrates it, and
+creates one summit with one open breakouts part per rush size (8 breakout rooms, the first a
+double session; seats for about 70 % of the rush, so rooms fill and waitlists form), as many
+participants as the largest rush (half onsite, half online) each with a signed-in session and a
+CSRF token, and the write ceiling's own two tables (raw SQL, no model). For each worker count it
+serves the app with gunicorn (sync workers, ``BENCHMARK_CEILING=1``); for each rush size it fires,
+in turn (``--repeat`` times, interleaved):
 
-    picks_per_s=… p50_ms=… p99_ms=… overbooked=0 double_seated=0
+* the **write ceiling** (``/bench/write-ceiling?slot=k``, summit/views.py): session, CSRF and
+  sign-in, one row locked FOR UPDATE, one row inserted, a JSON answer — the least a "take a seat"
+  request costs on this stack. Client i locks the slot of the breakout room it would pick, so the
+  ceiling waits on its locks as the picks do;
+* the **pick** (``/<summit>/breakouts/<slug>/pick/``): half the clients rush the double session,
+  the rest spread over the other seven.
 
-Latency is measured per request, from opening the connection to reading the whole answer, so it
-includes the wait in gunicorn's listen queue while all clients arrive at once.
+A rush releases N client threads together (a barrier), each POSTing once as JSON over its own
+connection. Measured per rush: the **drain rate** (answers per second, from the release to the
+last answer), **worker CPU per request** (utime + stime of the gunicorn workers from
+/proc/<pid>/stat, before and after, over N; steadier than rates on a shared machine) and the
+same for the PostgreSQL backends serving them. Printed: a table with the ratios pick / write
+(CPU: target ≤ 2; drain rate: target ≥ 0.5), then the checks of every pick rush: no booking over
+capacity, nobody with two seats, no seat of the wrong mode, A and B within one, the answers
+matching the rows. The last line is
+
+    pick_cpu_ratio=… pick_rate_ratio_2000=… overbooked=0 double_seated=0
+
+``--profile`` runs py-spy (``--idle``, every worker) through one more write and pick rush of the
+largest size with the first worker count, apart from the measured ones, and writes the raw stacks
+and a summary of where the time went (the statements waited for, by the code that sent them; the
+Python time by kind) to $TMPDIR/bench-picking-{write,pick}.txt and .summary.txt.
+``--app-root`` serves another checkout (the code before a change; copy this one's
+summit/views.py and summit/urls.py into it for the ceiling).
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
+import re
 import secrets
+import signal
 import statistics
 import string
 import subprocess
@@ -34,61 +59,51 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
+BIN = ROOT / ".venv" / "bin"
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+# The write ceiling's tables (summit/views.py names them; the benchmark makes them).
+SLOTS, ROWS = "bench_ceiling_slot", "bench_ceiling_row"
+BROKEN = ("overbooked", "double_seated", "wrong_mode", "uneven_double_sessions")
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--clients", type=int, default=200, help="concurrent clients, one pick each")
-    parser.add_argument("--workers", type=int, default=4, help="gunicorn sync workers (default 4)")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--workers", default="2,4", help="gunicorn sync worker counts (default 2,4)")
+    parser.add_argument("--rushes", default="200,2000", help="rush sizes (default 200,2000)")
+    parser.add_argument("--repeat", type=int, default=1, help="rushes of each kind and size; medians")
+    parser.add_argument("--port", type=int, default=8810)
     parser.add_argument(
-        "--postgres",
-        default="postgres://postgres@127.0.0.1:5432",
-        help="PostgreSQL server (no database name); the script uses its own database",
+        "--postgres", default="postgres://postgres@127.0.0.1:5432", help="server, no database"
     )
     parser.add_argument("--database", default="summit_bench")
-    parser.add_argument("--cache", default="redis://127.0.0.1:6379/6", help="CACHE_URL for the server")
-    parser.add_argument(
-        "--breakout-rooms",
-        type=int,
-        default=8,
-        help="breakout rooms in the part; the first is a double session (default 8)",
-    )
+    parser.add_argument("--cache", default="redis://127.0.0.1:6379/7", help="CACHE_URL for the server")
+    parser.add_argument("--breakout-rooms", type=int, default=8, help="per part; the first a double session")
+    parser.add_argument("--profile", action="store_true", help="py-spy through one more rush of each kind")
+    parser.add_argument("--app-root", type=Path, default=ROOT, help="the checkout to serve (default: this)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     return parser.parse_args()
 
 
 def percentile(values, fraction):
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))
-    return ordered[index]
+    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
 
 
-def recreate_database(server, name):
+def recreate_database(server, name, *, create=True):
     import psycopg2
 
     connection = psycopg2.connect(f"{server}/postgres")
     connection.autocommit = True
     with connection.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
+        if create:
+            cursor.execute(f'CREATE DATABASE "{name}"')
     connection.close()
 
 
-def drop_database(server, name):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    connection.close()
-
-
-def setup_programme(clients, breakout_rooms):
-    """One summit, one open breakouts part; capacities a bit under demand so waitlists form."""
+def setup_programme(clients, breakout_rooms, rushes):
+    """One summit with one open breakouts part per rush size; returns (summit, {size: (part,
+    breakout rooms)}, logins)."""
     import datetime as dt
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
@@ -108,45 +123,41 @@ def setup_programme(clients, breakout_rooms):
         end_date=now.date(),
     )
     day = Day.objects.create(summit=summit, position=1, date=now.date())
+    start = now + dt.timedelta(days=1)
     session = Session.objects.create(
-        day=day,
-        number=4,
-        title="Bench",
-        start=now + dt.timedelta(days=1),
-        end=now + dt.timedelta(days=1, hours=2),
+        day=day, number=4, title="Bench", start=start, end=start + dt.timedelta(hours=2)
     )
-    part = SessionPart.objects.create(
-        session=session, code="S4.2", kind=SessionPart.Kind.BREAKOUTS, title="Breakout groups"
-    )
-    Picking.objects.create(
-        part=part,
-        method=Picking.Method.LIVE,
-        opens_at=now - dt.timedelta(minutes=1),
-        closes_at=now + dt.timedelta(hours=2),
-    )
-    # Seats for about 70 % of the clients, so every room fills and waitlists form.
-    per_room = max(2, int(clients * 0.7 / (breakout_rooms + 1)))
-    rooms = [
-        Room.objects.create(
-            summit=summit,
-            code=f"{i:02d}",
-            onsite_capacity=per_room // 2,
-            online_capacity=per_room - per_room // 2,
-            video_url=f"https://video.invalid/bench-{i}",
+    parts = {}
+    for n, size in enumerate(rushes, start=1):
+        part = SessionPart.objects.create(
+            session=session, position=n, code=f"S4.{n}", kind=SessionPart.Kind.BREAKOUTS, title="Breakouts"
         )
-        for i in range(1, breakout_rooms + 2)
-    ]
-    breakouts = []
-    for i in range(breakout_rooms):
-        breakout = BreakoutRoom.objects.create(
-            part=part, position=i + 1, slug=f"room-{i + 1}", title=f"Breakout {i + 1}"
+        closes = now + dt.timedelta(hours=2)
+        Picking.objects.create(
+            part=part, method=Picking.Method.LIVE, opens_at=now - dt.timedelta(minutes=1), closes_at=closes
         )
-        if i == 0:
-            Booking.objects.create(breakout_room=breakout, room=rooms[0], label="A")
-            Booking.objects.create(breakout_room=breakout, room=rooms[-1], label="B")
-        else:
-            Booking.objects.create(breakout_room=breakout, room=rooms[i])
-        breakouts.append(breakout)
+        per_room = max(2, int(size * 0.7 / (breakout_rooms + 1)))
+        rooms = [
+            Room.objects.create(
+                summit=summit,
+                code=f"{n}-{i:02d}",
+                onsite_capacity=per_room // 2,
+                online_capacity=per_room - per_room // 2,
+            )
+            for i in range(1, breakout_rooms + 2)
+        ]
+        breakouts = []
+        for i in range(breakout_rooms):
+            breakout = BreakoutRoom.objects.create(
+                part=part, position=i + 1, slug=f"room-{n}-{i + 1}", title=f"Breakout {i + 1}"
+            )
+            if i == 0:
+                Booking.objects.create(breakout_room=breakout, room=rooms[0], label="A")
+                Booking.objects.create(breakout_room=breakout, room=rooms[-1], label="B")
+            else:
+                Booking.objects.create(breakout_room=breakout, room=rooms[i])
+            breakouts.append(breakout)
+        parts[size] = (part, breakouts)
 
     User = get_user_model()
     unusable = "!bench"  # noqa: S105 - an unusable password: these accounts only have sessions
@@ -171,9 +182,16 @@ def setup_programme(clients, breakout_rooms):
         store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
-        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-        logins.append((store.session_key, csrf))
-    return summit, part, breakouts, logins
+        logins.append((store.session_key, "".join(secrets.choice(string.ascii_letters) for _ in range(32))))
+    return summit, parts, logins
+
+
+def sql(*statements):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def wait_for_server(port, process, seconds=30):
@@ -191,27 +209,36 @@ def wait_for_server(port, process, seconds=30):
     raise SystemExit("gunicorn did not answer /healthz")
 
 
-def warm_up(port, paths, rounds):
-    """Let every worker load the URLconf, templates and database connection before the clock runs."""
-
-    def get(path):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        connection.request("GET", path)
-        connection.getresponse().read()
-        connection.close()
-
-    threads = [threading.Thread(target=get, args=(paths[i % len(paths)],)) for i in range(rounds)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+def start_server(args, env, workers):
+    command = [
+        str(BIN / "gunicorn"),
+        "summit.wsgi",
+        "--config",
+        "gunicorn.conf.py",
+        "--bind",
+        f"127.0.0.1:{args.port}",
+    ]
+    # Sync workers; no recycling mid-run (its CPU would vanish from the count), a deep listen
+    # queue for the rush, no access log (writing it is not the app's cost).
+    command += [
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--max-requests",
+        "0",
+        "--backlog",
+        "4096",
+    ]
+    command += ["--access-logfile", "/dev/null", "--no-control-socket"]
+    return subprocess.Popen(command, cwd=args.app_root, env=env)
 
 
 def fire(port, targets, logins):
-    """One thread per client, released together; returns [(status, body, seconds)]."""
+    """One thread per client, released together; returns ([(status, body, seconds)], wall seconds)."""
     threading.stack_size(256 * 1024)
-    barrier = threading.Barrier(len(logins) + 1)
-    results = [None] * len(logins)
+    barrier = threading.Barrier(len(targets) + 1)
+    results = [None] * len(targets)
 
     def client(index):
         (session_key, csrf), path = logins[index], targets[index]
@@ -225,16 +252,15 @@ def fire(port, targets, logins):
         barrier.wait()
         started = time.perf_counter()
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
             connection.request("POST", path, body=b"", headers=headers)
             response = connection.getresponse()
-            body = response.read()
-            results[index] = (response.status, body, time.perf_counter() - started)
+            results[index] = (response.status, response.read(), time.perf_counter() - started)
             connection.close()
         except OSError as error:
             results[index] = (0, str(error).encode(), time.perf_counter() - started)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(logins))]
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(len(targets))]
     for thread in threads:
         thread.start()
     barrier.wait()
@@ -244,6 +270,34 @@ def fire(port, targets, logins):
     return results, time.perf_counter() - started
 
 
+def cpu_seconds(pids):
+    """utime + stime of these processes (fields 14 and 15 of /proc/<pid>/stat), in seconds."""
+    total = 0
+    for pid in pids:
+        try:
+            # The command name (field 2) may hold spaces: count the fields after its parenthesis.
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+def processes(master, database):
+    """The server's workers, and the PostgreSQL backends serving the database (the workers keep
+    their connections open)."""
+    from django.db import connection
+
+    workers = sorted(int(pid) for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+        )
+        backends = [pid for (pid,) in cursor.fetchall()]
+    connection.close()
+    return workers, backends
+
+
 def check_database(part):
     from django.db.models import Count, F
 
@@ -251,140 +305,285 @@ def check_database(part):
 
     seats = Assignment.objects.confirmed().filter(part=part)
     bookings = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
-    overbooked = 0
-    per_booking = {}
+    overbooked, per_booking = 0, {}
     for row in seats.values("booking", "mode").annotate(n=Count("pk")).order_by():
         booking = bookings[row["booking"]]
         per_booking[booking.label, booking.breakout_room_id, row["mode"]] = row["n"]
         overbooked += max(0, row["n"] - booking.capacity(row["mode"]))
-    double_seated = seats.values("participant").annotate(n=Count("pk")).filter(n__gt=1).count()
-    wrong_mode = seats.exclude(mode=F("participant__attendance")).count()
-    uneven = 0
-    for (label, breakout_room_id, mode), n in per_booking.items():
-        if label == "A":
-            other = per_booking.get(("B", breakout_room_id, mode), 0)
-            uneven += abs(n - other) > 1
+    uneven = sum(
+        abs(n - per_booking.get(("B", room, mode), 0)) > 1
+        for (label, room, mode), n in per_booking.items()
+        if label == "A"
+    )
     return {
         "confirmed": seats.count(),
         "waitlisted": Assignment.objects.waitlisted().filter(part=part).count(),
         "overbooked": overbooked,
-        "double_seated": double_seated,
-        "wrong_mode": wrong_mode,
+        "double_seated": seats.values("participant").annotate(n=Count("pk")).filter(n__gt=1).count(),
+        "wrong_mode": seats.exclude(mode=F("participant__attendance")).count(),
         "uneven_double_sessions": uneven,
     }
 
 
+def measure(kind, size, workers, server, targets, logins, args, part):
+    """One rush of `size` clients after emptying the seats; its figures, and what failed."""
+    sql(f"TRUNCATE breakouts_assignment, breakouts_seatchange, {ROWS}")  # noqa: S608 - fixed names
+    pids, backends = processes(server.pid, args.database)
+    before = cpu_seconds(pids), cpu_seconds(backends)
+    results, wall = fire(args.port, targets[:size], logins)
+    if processes(server.pid, args.database)[0] != pids:
+        print("bench: a worker was replaced during the rush; its CPU is not counted", file=sys.stderr)
+    spent = cpu_seconds(pids) - before[0], cpu_seconds(backends) - before[1]
+    statuses = collections.Counter(status for status, _, _ in results)
+    latencies = [seconds * 1000 for _, _, seconds in results]
+    row = {"kind": kind, "workers": workers, "clients": size, "rate": size / wall, "load": os.getloadavg()[0]}
+    row |= {"cpu_ms": spent[0] * 1000 / size, "db_ms": spent[1] * 1000 / size}
+    row |= {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
+    where = f"{kind} ×{size} ({workers} workers)"
+    failures = [f"{where}: HTTP {dict(statuses)}"] if statuses.get(200, 0) != size else []
+    if kind == "pick":
+        answered = collections.Counter(
+            json.loads(body)["status"] for status, body, _ in results if status == 200
+        )
+        row["answers"], row["checks"] = dict(answered), check_database(part)
+        if any(row["checks"][k] for k in BROKEN):
+            failures.append(f"{where}: {row['checks']}")
+        if (answered["confirmed"], answered["waitlisted"]) != (
+            row["checks"]["confirmed"],
+            row["checks"]["waitlisted"],
+        ):
+            failures.append(f"{where}: answers {dict(answered)}, rows {row['checks']}")
+    print(
+        f"bench: {where}: {row['rate']:.1f}/s, {row['cpu_ms']:.2f} ms CPU per request (PostgreSQL "
+        f"{row['db_ms']:.2f} ms), p50 {row['p50']:.0f} ms, p99 {row['p99']:.0f} ms, load {row['load']:.2f}",
+        file=sys.stderr,
+    )
+    return row, failures
+
+
+class Profiler:
+    """py-spy recording every worker (--subprocesses), idle samples included, so that time waiting
+    on PostgreSQL shows as well as time running Python."""
+
+    def __init__(self, master, name):
+        self.raw = Path(tempfile.gettempdir()) / f"bench-picking-{name}.txt"
+        self.summary = self.raw.with_suffix(".summary.txt")
+        command = [
+            str(BIN / "py-spy"),
+            "record",
+            "--pid",
+            str(master),
+            "--subprocesses",
+            "--idle",
+            "--rate",
+            "200",
+        ]
+        command += ["--format", "raw", "--output", str(self.raw), "--nonblocking"]
+        self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(1.5)
+
+    def stop(self):
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        if self.raw.exists():
+            self.summary.write_text(summarise_profile(self.raw.read_text()))
+        return self.summary
+
+
+# Frames of the project and of Django's session and auth code: who sent a statement (the pick's
+# own statement runner is skipped for the function that called it).
+CALLERS = re.compile(
+    r"^(\S+) \(((breakouts|agenda|summit|sessions_app|api)/[^:]+|django/contrib/(sessions|auth)/[^:]+):"
+)
+RUNNERS = ("execute (breakouts/services/rows.py", "execute_together (breakouts/services/rows.py")
+CPU_KINDS = [
+    ("building SQL (the ORM's compiler)", "django/db/models/sql/"),
+    ("the seat log", "breakouts/audit.py"),
+    ("sessions, CSRF, sign-in", "django/contrib/"),
+    ("the cache (Redis)", "redis"),
+    ("the pick's own code", "breakouts/"),
+]
+
+
+def summarise_profile(raw):
+    """Where the workers' time went while they handled requests, from py-spy's raw stacks."""
+    waits, cpu, total = collections.Counter(), collections.Counter(), 0
+    for line in raw.splitlines():
+        stack, _, count = line.rpartition(" ")
+        frames = stack.split(";")
+        if not count.isdigit() or not any(
+            f.startswith(("handle (gunicorn", "SyncWorker.handle (")) for f in frames
+        ):
+            continue  # the master, or a worker between requests
+        n, total, leaf = int(count), total + int(count), frames[-1]
+        if (
+            re.match(r"(CursorWrapper\.)?_execute \(django/db/backends/utils\.py", leaf)
+            or "_commit (django" in leaf
+        ):
+            callers = [m for f in frames if not f.startswith(RUNNERS) and (m := CALLERS.match(f))]
+            caller = f"{callers[-1][1]} ({callers[-1][2]})" if callers else "elsewhere"
+            waits["commit" if "_commit" in leaf else caller] += n
+        else:
+            cpu[next((name for name, path in CPU_KINDS if path in stack), "other Django and gunicorn")] += n
+    lines = [
+        f"samples in requests: {total}",
+        "",
+        "waiting on PostgreSQL, by the code that sent the statement:",
+    ]
+    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in waits.most_common(12)]
+    lines += [f"  {100 * sum(waits.values()) / total:5.1f} %  in all", "", "running Python, by kind:"]
+    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in cpu.most_common()]
+    return "\n".join(lines) + "\n"
+
+
 def main():
     args = parse_args()
-    secret = secrets.token_urlsafe(50)
+    worker_counts = [int(n) for n in args.workers.split(",")]
+    rush_sizes = [int(n) for n in args.rushes.split(",")]
+    clients = max(rush_sizes)
     env = {
         **os.environ,
         "DATABASE_URL": f"{args.postgres}/{args.database}",
         "DEBUG": "0",
-        "SECRET_KEY": secret,
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
+        "BENCHMARK_CEILING": "1",
         # The production shape: page versions in Redis, shared by every worker.
         "CACHE_URL": args.cache,
         "CACHE_KEY_PREFIX": f"bench-picking-{secrets.token_hex(4)}",
     }
     os.environ.update(env)
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(args.app_root))
     os.environ["DJANGO_SETTINGS_MODULE"] = "summit.settings"
-
-    print(f"bench: database {args.database}, {args.clients} clients, {args.workers} workers", file=sys.stderr)
+    print(f"bench: database {args.database}, rushes {rush_sizes}, workers {worker_counts}", file=sys.stderr)
     recreate_database(args.postgres, args.database)
-    migrate = [str(PYTHON), "manage.py", "migrate", "--noinput", "-v", "0"]
-    subprocess.run(migrate, cwd=ROOT, env=env, check=True)
+    subprocess.run(
+        [str(BIN / "python"), "manage.py", "migrate", "--noinput", "-v", "0"],
+        cwd=args.app_root,
+        env=env,
+        check=True,
+    )
 
     import django
 
     django.setup()
     from django.urls import reverse
 
-    summit, part, breakouts, logins = setup_programme(args.clients, args.breakout_rooms)
-    # Half the clients rush the double session (the popular room); the rest spread over the others.
-    targets = []
-    for i in range(args.clients):
-        others = breakouts[1:] or breakouts
-        breakout = breakouts[0] if i % 2 == 0 else others[(i // 2) % len(others)]
-        targets.append(reverse("agenda:pick", kwargs={"summit": summit.slug, "breakout": breakout.slug}))
-
-    access_log = Path(tempfile.mkstemp(prefix="bench-picking-", suffix=".log")[1])
-    server = subprocess.Popen(
-        [
-            str(GUNICORN),
-            "summit.wsgi",
-            "--config",
-            "gunicorn.conf.py",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            str(args.workers),
-            "--backlog",
-            "4096",
-            # Time spent in the worker per request (not in the listen queue), read back below.
-            "--access-logfile",
-            str(access_log),
-            "--access-logformat",
-            "%(M)s %(U)s",
-        ],
-        cwd=ROOT,
-        env=env,
+    summit, parts, logins = setup_programme(clients + 20, args.breakout_rooms, rush_sizes)
+    logins, spare = logins[:clients], logins[clients:]
+    sql(
+        f"CREATE TABLE {SLOTS} (id integer PRIMARY KEY)",
+        f"CREATE TABLE {ROWS} (id bigserial PRIMARY KEY, slot_id integer NOT NULL REFERENCES {SLOTS},"
+        " user_id integer NOT NULL, created_at timestamptz NOT NULL)",
+        f"INSERT INTO {SLOTS} (id) SELECT generate_series(0, {args.breakout_rooms - 1})",  # noqa: S608
+        # Statistics as a real summit's tables have them when picking opens (registrations made).
+        "ANALYZE",
     )
+    # Per rush: half the clients rush the double session (the popular room), the rest spread over
+    # the others; the write ceiling's client i locks the slot of the room client i picks.
+    targets = {}
+    for size, (_part, breakouts) in parts.items():
+        indexes = [0 if i % 2 == 0 else 1 + (i // 2) % (len(breakouts) - 1) for i in range(size)]
+        targets[size] = {
+            "write": [f"/bench/write-ceiling?slot={k}" for k in indexes],
+            "pick": [
+                reverse("agenda:pick", kwargs={"summit": summit.slug, "breakout": breakouts[k].slug})
+                for k in indexes
+            ],
+        }
+
+    rows, failures = [], []
     try:
-        wait_for_server(args.port, server)
-        warm_up(args.port, [path.replace("/pick/", "/seats.json") for path in targets[:8]], args.workers * 10)
-        results, wall = fire(args.port, targets, logins)
+        for workers in worker_counts:
+            server = start_server(args, env, workers)
+            try:
+                wait_for_server(args.port, server)
+                # Every worker loads the code and its connection, and runs each path, before the clock.
+                for kind in ("write", "pick"):
+                    fire(args.port, targets[rush_sizes[0]][kind][: workers * 4], spare)
+                for size in rush_sizes:
+                    for _ in range(args.repeat):
+                        for kind in ("write", "pick"):
+                            row, failed = measure(
+                                kind, size, workers, server, targets[size][kind], logins, args, parts[size][0]
+                            )
+                            rows.append(row)
+                            failures += failed
+                if args.profile and workers == worker_counts[0]:
+                    for kind in ("write", "pick"):
+                        profiler = Profiler(server.pid, kind)
+                        measure(
+                            kind,
+                            clients,
+                            workers,
+                            server,
+                            targets[clients][kind],
+                            logins,
+                            args,
+                            parts[clients][0],
+                        )
+                        print(f"bench: profile of that {kind} rush: {profiler.stop()}", file=sys.stderr)
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        from django.db import connection
 
-    from django.db import connection
+        connection.close()
+        if not args.keep:
+            recreate_database(args.postgres, args.database, create=False)
+    return report(rows, failures, worker_counts, rush_sizes)
 
-    connection.close()
-    statuses = {}
-    answered = {"confirmed": 0, "waitlisted": 0}
-    for status, body, _ in results:
-        statuses[status] = statuses.get(status, 0) + 1
-        if status == 200:
-            answered[json.loads(body)["status"]] += 1
-    latencies = [seconds * 1000 for status, _, seconds in results]
-    checks = check_database(part)
-    print(f"bench: HTTP statuses {dict(sorted(statuses.items()))}; answers {answered}", file=sys.stderr)
-    print(f"bench: database {checks}", file=sys.stderr)
+
+def report(rows, failures, worker_counts, rush_sizes):
+    def median(kind, workers, size, name):
+        key = (kind, workers, size)
+        return statistics.median(r[name] for r in rows if (r["kind"], r["workers"], r["clients"]) == key)
+
+    header = ["workers", "rush", "write: req/s", "write: CPU ms/req (PostgreSQL)", "pick: req/s"]
+    header += [
+        "pick: CPU ms/req (PostgreSQL)",
+        "pick/write CPU (≤ 2)",
+        "pick/write drain rate (≥ 0.5)",
+        "load",
+    ]
+    print("\n| " + " | ".join(header) + " |\n" + "|---" * len(header) + "|")
+    ratios = {}
+    for workers in worker_counts:
+        for size in rush_sizes:
+            cells = [f"{workers}", f"{size:,}"]
+            for kind in ("write", "pick"):
+                cpu, db = median(kind, workers, size, "cpu_ms"), median(kind, workers, size, "db_ms")
+                cells += [f"{median(kind, workers, size, 'rate'):.1f}", f"{cpu:.2f} ({db:.2f})"]
+            cpu_ratio = median("pick", workers, size, "cpu_ms") / median("write", workers, size, "cpu_ms")
+            rate_ratio = median("pick", workers, size, "rate") / median("write", workers, size, "rate")
+            ratios[workers, size] = cpu_ratio, rate_ratio
+            load = statistics.mean(r["load"] for r in rows if (r["workers"], r["clients"]) == (workers, size))
+            print("| " + " | ".join([*cells, f"{cpu_ratio:.2f}", f"{rate_ratio:.2f}", f"{load:.2f}"]) + " |")
+    print()
+    broken = collections.Counter()
+    for row in rows:
+        if row["kind"] == "pick":
+            where = f"pick ×{row['clients']} ({row['workers']} workers)"
+            print(f"{where}: answers {row['answers']}, rows {row['checks']}")
+            broken.update({k: row["checks"][k] for k in BROKEN})
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    for failure in failures:
+        print(f"FAILED: {failure}")
+    largest = max(rush_sizes)
+    rate = min(rate for (_, size), (_, rate) in ratios.items() if size == largest)
     print(
-        f"bench: wall {wall:.2f} s, mean {statistics.mean(latencies):.1f} ms, max {max(latencies):.1f} ms",
-        file=sys.stderr,
+        f"pick_cpu_ratio={max(cpu for cpu, _ in ratios.values()):.2f} pick_rate_ratio_{largest}={rate:.2f} "
+        f"overbooked={broken['overbooked']} double_seated={broken['double_seated']}"
     )
-    in_worker = [int(line.split()[0]) for line in access_log.read_text().splitlines() if "/pick/" in line]
-    access_log.unlink()
-    if in_worker:
-        print(
-            f"bench: time in a worker per pick (without queueing): p50 {percentile(in_worker, 0.5)} ms, "
-            f"p99 {percentile(in_worker, 0.99)} ms",
-            file=sys.stderr,
-        )
-    print(f"bench: load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs", file=sys.stderr)
-    mismatch = answered["confirmed"] != checks["confirmed"] or answered["waitlisted"] != checks["waitlisted"]
-    if not args.keep:
-        drop_database(args.postgres, args.database)
-    print(
-        f"picks_per_s={len(results) / wall:.1f} p50_ms={percentile(latencies, 0.50):.1f} "
-        f"p99_ms={percentile(latencies, 0.99):.1f} overbooked={checks['overbooked']} "
-        f"double_seated={checks['double_seated']}"
-    )
-    failed = (
-        statuses.get(200, 0) != len(results)
-        or mismatch
-        or any(
-            checks[name] for name in ("overbooked", "double_seated", "wrong_mode", "uneven_double_sessions")
-        )
-    )
-    return 1 if failed else 0
+    return 1 if failures else 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     *([path("bench/ceiling", views.benchmark_ceiling)] if settings.BENCHMARK_CEILING else []),
+    *([path("bench/write-ceiling", views.benchmark_write_ceiling)] if settings.BENCHMARK_CEILING else []),
     # The organisers' control room (agenda/control_room.py) sits beside the admin it extends.
     path("admin/summit/", include("agenda.control_room")),
     path("admin/", admin.site.urls),

@@ -1,12 +1,13 @@
 """Site-wide views that belong to no summit: liveness, the language choice, the benchmark ceiling."""
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.db import connection, transaction
+from django.http import HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 
 @never_cache
@@ -56,6 +57,35 @@ _CEILING_BODY = ("Summit benchmark ceiling. " * 205)[:5120].encode()
 def benchmark_ceiling(request):
     """Only routed when BENCHMARK_CEILING is set (scripts/bench_web.py)."""
     return HttpResponse(_CEILING_BODY, content_type="text/plain")
+
+
+# The write ceiling's own tables, made by scripts/bench_picking.py with raw SQL in its database.
+WRITE_CEILING_SLOTS = "bench_ceiling_slot"
+WRITE_CEILING_ROWS = "bench_ceiling_row"
+
+
+@require_POST
+def benchmark_write_ceiling(request):
+    """The least a "take a seat" request costs on this stack: session, CSRF and sign-in, one row
+    locked, one row inserted, a JSON answer or a redirect. Only routed when BENCHMARK_CEILING is
+    set (scripts/bench_picking.py); ``?slot=`` names the row to lock."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "sign in"}, status=401)
+    slot = request.GET.get("slot", "0")
+    if not slot.isdigit() or len(slot) > 9:
+        return JsonResponse({"error": "slot"}, status=400)
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {WRITE_CEILING_SLOTS} WHERE id = %s{lock}", [int(slot)])  # noqa: S608 - fixed names
+        if cursor.fetchone() is None:
+            return JsonResponse({"error": "slot"}, status=404)
+        cursor.execute(
+            f"INSERT INTO {WRITE_CEILING_ROWS} (slot_id, user_id, created_at) VALUES (%s, %s, %s)",  # noqa: S608
+            [int(slot), request.user.pk, timezone.now()],
+        )
+    if request.get_preferred_type(["text/html", "application/json"]) == "application/json":
+        return JsonResponse({"status": "confirmed", "slot": int(slot)})
+    return HttpResponseRedirect("/")
 
 
 @require_safe

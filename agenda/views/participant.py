@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db import IntegrityError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -24,7 +23,7 @@ from agenda.my_agenda import full_agenda
 from agenda.views.summits import get_visible_summit
 from breakouts import selectors, services
 from breakouts.forms import RegistrationForm, SignupForm
-from breakouts.models import Assignment, BreakoutRoom, Mode, Participant
+from breakouts.models import BreakoutRoom, Mode, Participant
 from sessions_app.models import Summit
 
 
@@ -153,24 +152,22 @@ class _Refusal(Exception):
 
 
 def _picking_context(request, summit_slug, breakout_slug):
-    """The summit, breakout room and participant of a pick/leave request, or a _Refusal."""
-    # One query for the summit and the breakout room with its part.
-    breakout_room = (
-        BreakoutRoom.objects.filter(summit__slug=summit_slug)
-        .visible_to(request.user)
-        .select_related("part", "summit")
-        .filter(slug=breakout_slug)
-        .first()
-    )
-    if breakout_room is None:
-        raise _Refusal(_("This breakout room does not exist (any more)."), 404)
-    summit = breakout_room.summit
+    """What a pick/leave request asks the service to look up (in its one transaction), or a
+    _Refusal for a reader who is not signed in."""
     if not request.user.is_authenticated:
+        rooms = BreakoutRoom.objects.filter(summit__slug=summit_slug, slug=breakout_slug)
+        if not rooms.visible_to(request.user).exists():
+            raise _Refusal(_("This breakout room does not exist (any more)."), 404)
         raise _Refusal(_("Sign in to pick a breakout room."), 401, login=True)
-    participant = selectors.participant_of(request.user, summit)
-    if participant is None:
-        raise _Refusal(_("Register for %(summit)s to pick a breakout room.") % {"summit": summit.name}, 403)
-    return summit, breakout_room, participant
+    return {"user": request.user, "summit_slug": summit_slug, "breakout_slug": breakout_slug}
+
+
+def _refusal_of(error):
+    if isinstance(error, services.BreakoutRoomNotFound):
+        return _Refusal(str(error), 404)
+    if isinstance(error, services.NotRegistered):
+        return _Refusal(str(error), 403)
+    return _Refusal(str(error), 409)
 
 
 def _refuse(request, refusal, summit_slug, breakout_slug):
@@ -189,72 +186,100 @@ def _refuse(request, refusal, summit_slug, breakout_slug):
     return redirect(back)
 
 
-def _answer(request, breakout_room, entry, message, status):
+def _state(place):
+    """The participant's resulting state in the breakout room, as JSON answers give it."""
+    entry = place.entry
+    body = {
+        "status": place.status,
+        "breakout_room": place.breakout_room.slug,
+        "mode": entry.mode if entry is not None else place.participant.attendance,
+        "room": None,
+        "label": None,
+        "position": place.position,
+        "kept_seat": place.kept_seat.breakout_room.slug if place.kept_seat is not None else None,
+        "waiting_elsewhere": [
+            {"breakout_room": e.breakout_room.slug, "position": e.waitlist_position}
+            for e in place.waiting_elsewhere
+        ],
+        "left_waitlists": [e.breakout_room.slug for e in place.left_waitlists],
+    }
+    if place.status == "confirmed":
+        if entry.booking_id:
+            body["room"], body["label"] = entry.booking.room.code, entry.booking.label or None
+        else:
+            body["room"] = str(place.breakout_room.space_label)
+    return body
+
+
+def _answer(request, place, message, level):
     if _wants_json(request):
-        body = {"status": status, "breakout_room": breakout_room.slug}
-        body.update(room=None, label=None, mode=None)
-        if entry is not None:
-            body["mode"] = entry.mode
-            if entry.status == Assignment.Status.CONFIRMED:
-                if entry.booking_id:
-                    body["room"], body["label"] = entry.booking.room.code, entry.booking.label or None
-                else:
-                    body["room"] = str(entry.breakout_room.space_label)
-            else:
-                body["position"] = entry.waitlist_position
-        return JsonResponse(body)
-    level = messages.WARNING if status == "waitlisted" else messages.SUCCESS
+        return JsonResponse(_state(place))
     messages.add_message(request, level, message)
-    return redirect(_next_url(request, breakout_room.get_absolute_url()))
+    for entry in place.left_waitlists:
+        title = entry.breakout_room.title
+        messages.info(request, _("You are no longer on the waitlist of “%(title)s”.") % {"title": title})
+    return redirect(_next_url(request, place.breakout_room.get_absolute_url()))
 
 
-@require_POST
-def pick(request, summit, breakout):
-    """Take a seat in a breakout room, or join its waitlist when the participant's mode is full."""
-    try:
-        _summit, breakout_room, participant = _picking_context(request, summit, breakout)
-        entry = services.pick(participant=participant, breakout_room=breakout_room)
-    except _Refusal as refusal:
-        return _refuse(request, refusal, summit, breakout)
-    except services.BreakoutError as error:
-        return _refuse(request, _Refusal(str(error), 409), summit, breakout)
-    except IntegrityError:
-        # A constraint the locks should make unreachable (e.g. the room deleted mid-request).
-        retry = _("Someone changed these seats at the same moment; please try again.")
-        return _refuse(request, _Refusal(retry, 409), summit, breakout)
-    if entry.status == Assignment.Status.WAITLISTED:
-        entry = selectors.with_waitlist_position(Assignment.objects.filter(pk=entry.pk)).get()
+def _pick_message(place):
+    entry, breakout_room = place.entry, place.breakout_room
     values = {"title": breakout_room.title, "mode": Mode(entry.mode).in_sentence}
-    if entry.status == Assignment.Status.CONFIRMED:
+    if place.status == "confirmed":
         if entry.mode == Mode.ONSITE:
             values["room"] = f"{entry.booking.room.code} {entry.booking.label}".strip()
-            message = _("You have an onsite seat in “%(title)s”, room %(room)s.") % values
-        else:
-            message = _("You have an online seat in “%(title)s”. The video link is on your agenda.") % values
-        return _answer(request, breakout_room, entry, message, "confirmed")
-    values["position"] = entry.waitlist_position
-    message = (
+            return _("You have an onsite seat in “%(title)s”, room %(room)s.") % values
+        return _("You have an online seat in “%(title)s”. The video link is on your agenda.") % values
+    values["position"] = place.position
+    if place.kept_seat is not None:
+        values["seat"] = place.kept_seat.breakout_room.title
+        return (
+            _(
+                "“%(title)s” has no free %(mode)s seat. You are number %(position)s on its %(mode)s "
+                "waitlist. You keep your seat in “%(seat)s” and will be moved to “%(title)s” when a "
+                "seat frees up there."
+            )
+            % values
+        )
+    return (
         _(
             "“%(title)s” has no free %(mode)s seat. You are number %(position)s on its %(mode)s waitlist "
             "and get the next free seat automatically; any seat you hold in this part stays yours until then."
         )
         % values
     )
-    return _answer(request, breakout_room, entry, message, "waitlisted")
+
+
+@require_POST
+def pick(request, summit, breakout):
+    """Take a seat in a breakout room, or join its waitlist when the participant's mode is full.
+    Asking again answers the seat or waitlist place held (a retry after a broken connection)."""
+    try:
+        lookup = _picking_context(request, summit, breakout)
+        place = services.pick_place(lookup=lookup)
+    except _Refusal as refusal:
+        return _refuse(request, refusal, summit, breakout)
+    except services.BreakoutError as error:
+        return _refuse(request, _refusal_of(error), summit, breakout)
+    level = messages.WARNING if place.status == "waitlisted" else messages.SUCCESS
+    return _answer(request, place, _pick_message(place), level)
 
 
 @require_POST
 def leave(request, summit, breakout):
-    """Give up a seat or a waitlist place in a breakout room."""
+    """Give up a seat or a waitlist place in a breakout room. Holding nothing there (a retry after
+    a broken connection, say) answers so, with 200."""
     try:
-        _summit, breakout_room, participant = _picking_context(request, summit, breakout)
-        services.leave(participant=participant, breakout_room=breakout_room)
+        lookup = _picking_context(request, summit, breakout)
+        place, _promoted = services.leave_place(lookup=lookup)
     except _Refusal as refusal:
         return _refuse(request, refusal, summit, breakout)
     except services.BreakoutError as error:
-        return _refuse(request, _Refusal(str(error), 409), summit, breakout)
-    message = _("You left “%(title)s”.") % {"title": breakout_room.title}
-    return _answer(request, breakout_room, None, message, "left")
+        return _refuse(request, _refusal_of(error), summit, breakout)
+    values = {"title": place.breakout_room.title}
+    if place.status == "none":
+        message = _("You have no seat and no waitlist place in “%(title)s”.") % values
+        return _answer(request, place, message, messages.INFO)
+    return _answer(request, place, _("You left “%(title)s”.") % values, messages.SUCCESS)
 
 
 @never_cache

@@ -11,6 +11,8 @@ from .checkin import (
     release_no_shows,
     undo_check_in,
 )
+from .holding import BreakoutRoomNotFound, NotRegistered
+from .live import Place, leave_place, pick_place
 from .mail import send_promotion_emails
 from .picking import fill_free_seats, leave, move, pick
 from .registration import (
@@ -28,6 +30,9 @@ from .windows import close_and_run, close_now, open_now, schedule
 __all__ = [
     "AttendanceChange",
     "BreakoutError",
+    "BreakoutRoomNotFound",
+    "NotRegistered",
+    "Place",
     "attendance_is_open",
     "can_check_in",
     "change_attendance",
@@ -39,9 +44,11 @@ __all__ = [
     "duplicate_session",
     "fill_free_seats",
     "leave",
+    "leave_place",
     "move",
     "open_now",
     "pick",
+    "pick_place",
     "places_of",
     "register",
     "release_all_due",

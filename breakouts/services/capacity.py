@@ -4,7 +4,8 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import BreakoutError
 from ..models import BreakoutRoom, Mode, OnlineSpace, SeatChange
-from .seats import check_exists, fill_from_waitlists, lock_parts, seat_transaction, taken_per_booking
+from .locks import lock_parts
+from .seats import check_exists, fill_from_waitlists, seat_transaction, taken_per_booking
 
 
 def seats_problems(breakout_room, places):

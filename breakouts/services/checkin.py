@@ -10,8 +10,9 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import BreakoutError
 from ..models import Assignment, CheckIn, Mode, Picking, SeatChange
+from .locks import lock_parts
 from .notices import send_released_email
-from .seats import fill_from_waitlists, is_organiser, lock_parts, seat_transaction
+from .seats import fill_from_waitlists, is_organiser, seat_transaction
 
 
 def can_check_in(user, breakout_room):

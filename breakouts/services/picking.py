@@ -3,105 +3,47 @@
 import functools
 
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..audit import participant_actor
 from ..exceptions import BreakoutError
 from ..models import Assignment, Mode, SeatChange
-from .notices import send_moved_email, send_removed_email
+from . import live
+from .locks import lock_parts
+from .notices import send_moved_email
 from .seats import (
-    by_organiser_or_participant,
-    check_exists,
     check_offers,
-    check_picking_open,
     check_same_summit,
     choose_booking,
     confirm_seat,
-    delete_entries,
     entries_in_part,
     fill_from_waitlists,
     is_organiser,
     lock_participant,
-    lock_parts,
     room_capacity,
     seat_transaction,
     taken_per_booking,
 )
 
 
-@seat_transaction(lambda kwargs: (SeatChange.Action.PICKED, participant_actor(kwargs["participant"])))
 def pick(*, participant, breakout_room, at=None):
     """Take a seat of the participant's mode in `breakout_room`, or a place on its waitlist.
 
-    Returns the participant's Assignment in that room, confirmed or waitlisted. A participant
-    seated elsewhere in the part moves only if a seat is free; otherwise they keep their seat and
-    wait for this room.
+    Returns the participant's Assignment in that room, confirmed or waitlisted (with
+    ``waitlist_position``). A participant seated elsewhere in the part moves only if a seat is
+    free; otherwise they keep their seat and wait for this room. See live.pick_place.
     """
-    check_same_summit(participant, breakout_room)
-    check_picking_open(breakout_room, at)
-    participant = lock_participant(participant)
-    mode = participant.attendance
-    check_offers(breakout_room, mode)
-    locked = lock_parts([breakout_room.part_id])
-    check_exists(breakout_room, locked)
-
-    entries = entries_in_part(participant, breakout_room.part_id)
-    here = next((e for e in entries if e.breakout_room_id == breakout_room.pk), None)
-    if here is not None and here.status == Assignment.Status.CONFIRMED:
-        return here
-    seat = next((e for e in entries if e.status == Assignment.Status.CONFIRMED and e is not here), None)
-    booking = choose_booking(breakout_room, locked.get(breakout_room.pk, []), mode)
-    if booking is None:
-        if here is not None:
-            return here
-        # Full: keep any seat held elsewhere; wait here instead of in any other room of the part.
-        delete_entries([e for e in entries if e.status == Assignment.Status.WAITLISTED])
-        entry = Assignment(
-            participant=participant,
-            breakout_room=breakout_room,
-            mode=mode,
-            status=Assignment.Status.WAITLISTED,
-            booking=None,
-            queued_at=timezone.now(),
-        )
-        entry.save()
-        return entry
-
-    entry = confirm_seat(
-        participant, breakout_room, entries, here, mode, booking, source=Assignment.Source.PICKED
-    )
-    if seat is not None:
-        fill_from_waitlists([(seat.breakout_room, seat.mode)], locked)
-    return entry
+    lookup = {"participant_id": participant.pk, "breakout_id": breakout_room.pk}
+    return live.pick_place(lookup=lookup, at=at).entry
 
 
-@seat_transaction(by_organiser_or_participant(SeatChange.Action.REMOVED, SeatChange.Action.LEFT))
 def leave(*, participant, breakout_room, at=None, by=None):
     """Give up a seat or waitlist place; a freed seat goes to the first waitlisted person of its mode.
 
     Returns the promoted Assignment, if any. Participants leave only while picking is open;
-    organisers (`by`) can always remove someone.
+    organisers (`by`) can always remove someone. Holding nothing there is a BreakoutError.
     """
-    check_same_summit(participant, breakout_room)
-    if not is_organiser(by):
-        check_picking_open(breakout_room, at)
-    participant = lock_participant(participant)
-    locked = lock_parts([breakout_room.part_id])
-    entry = Assignment.objects.filter(participant=participant, breakout_room=breakout_room).first()
-    if entry is None:
-        raise BreakoutError(
-            _("You have no seat and no waitlist place in “%(title)s”.") % {"title": breakout_room.title}
-        )
-    entry.delete()
-    if is_organiser(by) and by.pk != participant.user_id:
-        notice = functools.partial(
-            send_removed_email, participant_id=participant.pk, breakout_room_id=breakout_room.pk
-        )
-        transaction.on_commit(notice, robust=True)
-    if entry.status != Assignment.Status.CONFIRMED:
-        return None
-    promoted = fill_from_waitlists([(breakout_room, entry.mode)], locked)
+    lookup = {"participant_id": participant.pk, "breakout_id": breakout_room.pk}
+    _place, promoted = live.leave_place(lookup=lookup, at=at, by=by, missing_ok=False)
     return promoted[0] if promoted else None
 
 

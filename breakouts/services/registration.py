@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from ..exceptions import BreakoutError
 from ..models import Assignment, BreakoutRoom, Mode, Participant, Picking, SeatChange, new_calendar_token
+from .locks import lock_parts
 from .seats import (
     as_booking,
     by_organiser_or_participant,
@@ -19,7 +20,6 @@ from .seats import (
     fill_from_waitlists,
     is_organiser,
     lock_participant,
-    lock_parts,
     seat_transaction,
 )
 

@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sessions_app.models import SessionPart
 from summit import jobs
 
 from ..audit import participant_actor, seat_changes
@@ -20,64 +19,22 @@ from ..models import (
     Booking,
     BreakoutRoom,
     Mode,
-    OnlineSpace,
     Participant,
     Picking,
     SeatChange,
 )
 
-# ------------------------------------------------------------------------------ live picking
-#
-# Every write below runs in one transaction and takes its locks up front, in one fixed order:
-# first the acting participant's row, then the rows of the parts it touches, then every Booking
-# row of those parts, each in id order.
-# A freed seat goes to the first waitlisted participant of its mode, who may be seated elsewhere in
-# the same part; moving them frees *that* seat in turn. Holding the bookings of the whole part lets
-# this chain run without ever taking a lock out of order, so two transactions cannot deadlock. On
-# SQLite the transaction is IMMEDIATE (see settings), which serialises writers the same way.
-#
 # Policy, per participant and breakouts part: at most one confirmed seat and at most one waitlist
 # place. Picking a room with a free seat of their mode seats them there (giving up any seat or
 # waitlist place elsewhere in the part). Picking a full room puts them on its waitlist while they
 # keep the seat they hold; when a seat frees up they are moved into it and their old seat goes to
-# the next person waiting there.
+# the next person waiting there. The locks every write takes, and their order: see locks.py.
 
 
 def lock_participant(participant):
-    return Participant.objects.select_for_update().get(pk=participant.pk)
-
-
-def lock_parts(part_ids):
-    """Lock the parts' rows, then every room booking of them, each in id order.
-
-    Returns each breakout room's places, keyed by its id: its bookings (A before B), or its online
-    space, or nothing. The breakout rooms are read after the part lock, so their own seats are
-    fresh, and are shared by their places, so capacities need no further query. The part row is
-    the lock an online space needs (it has no booking to lock); breakout room rows stay unlocked,
-    so an organiser saving one while people pick never waits in the other order.
-    """
-    part_ids = sorted(set(part_ids))
-    list(SessionPart.objects.select_for_update().filter(pk__in=part_ids).order_by("pk").values_list("pk"))
-    # Read after the lock, in a statement of its own: a join locked FOR UPDATE OF the part would
-    # give the breakout rooms as they were before the wait (PostgreSQL re-reads only locked rows).
-    breakout_rooms = {b.pk: b for b in BreakoutRoom.objects.filter(part_id__in=part_ids).order_by("pk")}
-    bookings = (
-        Booking.objects.select_for_update(of=("self",))
-        .filter(part_id__in=part_ids)
-        .select_related("room")
-        .order_by("pk")
-    )
-    by_breakout_room: dict[int, list] = {pk: [] for pk in breakout_rooms}
-    for booking in bookings:
-        if booking.breakout_room_id in breakout_rooms:
-            booking.breakout_room = breakout_rooms[booking.breakout_room_id]
-        by_breakout_room.setdefault(booking.breakout_room_id, []).append(booking)
-    for pk, group in by_breakout_room.items():
-        group.sort(key=lambda b: b.label)
-        fresh = breakout_rooms.get(pk)
-        if not group and fresh is not None and fresh.format == BreakoutRoom.Format.ONLINE:
-            group.append(OnlineSpace(fresh))
-    return by_breakout_room
+    # NO KEY: an assignment inserted for this participant by another transaction (a publish, say)
+    # takes a key-share lock on this row and must not wait for it.
+    return Participant.objects.select_for_update(no_key=True).get(pk=participant.pk)
 
 
 def as_booking(place):
@@ -96,16 +53,18 @@ def taken_per_booking(breakout_room, mode):
     return dict(rows)
 
 
-def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
+def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False, taken=None):
     """The place (booking, or online space) with the fewest confirmed seats of `mode` that still
-    has one free (tie → A). `bookings` are the places lock_parts returned for the breakout room.
+    has one free (tie → A). `bookings` are the places SeatLocks holds for the breakout room;
+    `taken` the confirmed seats of `mode` per booking id if the caller read them under the locks.
 
     Filling the emptier room first keeps A and B of a double session within one seat of each other
     until one is full. With `allow_over_capacity` the emptier room is chosen even when both are full.
     """
     if not bookings or not breakout_room.offers(mode):
         return None
-    taken = taken_per_booking(breakout_room, mode)
+    if taken is None:
+        taken = taken_per_booking(breakout_room, mode)
     ranked = sorted(bookings, key=lambda b: (taken.get(b.pk, 0), b.label))
     for booking in ranked:
         if taken.get(booking.pk, 0) < room_capacity(booking, mode):
@@ -117,7 +76,7 @@ def choose_booking(breakout_room, bookings, mode, *, allow_over_capacity=False):
 
 def room_capacity(booking, mode):
     """Seats of `mode` in a place: the breakout room's own seats in its part when set, else the
-    room's (see Booking.capacity); call with the places lock_parts returned, which share fresh
+    room's (see Booking.capacity); call with the places SeatLocks holds, which share fresh
     breakout rooms."""
     return booking.capacity(mode)
 
@@ -163,17 +122,21 @@ def check_same_summit(participant, breakout_room):
 
 def check_picking_open(breakout_room, at):
     # Read fresh: a Picking cached on the caller's objects may predate an organiser's change.
-    picking = Picking.objects.filter(part_id=breakout_room.part_id).first()
+    check_window(Picking.objects.filter(part_id=breakout_room.part_id).first(), breakout_room.part, at)
+
+
+def check_window(picking, part, at):
+    """Refuse unless `picking` (the part's window, read in this transaction) is live and open."""
     if picking is None or picking.method != Picking.Method.LIVE:
-        raise BreakoutError(_("Rooms for %(part)s are not picked live.") % {"part": breakout_room.part.code})
+        raise BreakoutError(_("Rooms for %(part)s are not picked live.") % {"part": part.code})
     at = at or timezone.now()
     if at < picking.opens_at:
         raise BreakoutError(
             _("Picking for %(part)s opens at %(time)s UTC.")
-            % {"part": breakout_room.part.code, "time": picking.opens_at.strftime("%Y-%m-%d %H:%M")}
+            % {"part": part.code, "time": picking.opens_at.strftime("%Y-%m-%d %H:%M")}
         )
     if at >= picking.closes_at:
-        raise BreakoutError(_("Picking for %(part)s has closed.") % {"part": breakout_room.part.code})
+        raise BreakoutError(_("Picking for %(part)s has closed.") % {"part": part.code})
 
 
 def check_offers(breakout_room, mode):
@@ -186,8 +149,9 @@ def check_offers(breakout_room, mode):
 
 def fill_from_waitlists(start, locked):
     """Give free seats of (breakout room, mode) pairs in `start` to their waitlists, first come first
-    served, following the chain of seats that moving a waitlisted participant frees. Returns the
-    promoted assignments."""
+    served, following the chain of seats that moving a waitlisted participant frees. `locked` (a
+    SeatLocks) holds the rooms of `start` and takes those the chain reaches. Returns the promoted
+    assignments."""
     with seat_changes(action=SeatChange.Action.PROMOTED):
         promoted = _fill_from_waitlists(list(start), locked)
     if promoted:
@@ -221,6 +185,7 @@ def _fill_from_waitlists(pending, locked):
                 .first()
             )
             if seat is not None:
+                locked.ensure([seat.breakout_room])
                 seat.delete()
                 pending.append((seat.breakout_room, seat.mode))
             waiting.status = Assignment.Status.CONFIRMED

@@ -103,6 +103,20 @@ def test_a_freed_seat_is_an_event(receiver, committing):
     assert [json.loads(b)["event"] for _h, b in receiver.requests] == ["seat.freed"]
 
 
+def test_a_switch_frees_the_old_seat_and_gives_the_new_one(receiver, committing):
+    summit, part, (_double, single, third) = make_programme()
+    open_picking(part)
+    _hook(summit, receiver.url, ["seat.freed", "seat.given"])
+    participant = make_participant(summit)
+    pick(participant=participant, breakout_room=single)
+    with committing():
+        pick(participant=participant, breakout_room=third)
+    events = sorted(
+        (d["event"], d["data"]["breakout_room"]) for d in map(json.loads, (b for _h, b in receiver.requests))
+    )
+    assert events == [("seat.freed", single.slug), ("seat.given", third.slug)]
+
+
 def test_endpoints_get_only_the_events_they_asked_for(receiver, committing):
     summit, part, (_double, single, _third) = make_programme()
     open_picking(part)

@@ -8,9 +8,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from breakouts import services
-from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
+from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking, SeatChange
 from breakouts.services import BreakoutError
 from sessions_app.models import SessionPart
+from tests.breakouts.seat_log import assert_log_matches_seats
 from tests.factories import (
     make_breakout,
     make_day,
@@ -458,3 +459,108 @@ def test_a_participant_moved_up_from_the_waitlist_gets_an_email(
     [message] = mail.outbox
     assert message.to == ["waiting@example.org"]
     assert single.title in message.subject and "onsite seat" in message.body
+
+
+# ------------------------------------------------------------------------------ the confirmed promise
+
+
+def fill(summit, breakout_room, n=2):
+    for _ in range(n):
+        services.pick(participant=make_participant(summit), breakout_room=breakout_room)
+
+
+def places_of(participant):
+    return sorted(Assignment.objects.filter(participant=participant).values_list("breakout_room", "status"))
+
+
+def test_picking_the_room_you_hold_drops_your_waitlist_place_elsewhere(programme):
+    summit, part, [_, first, second] = programme
+    fill(summit, second)
+    participant = make_participant(summit)
+    services.pick(participant=participant, breakout_room=first)
+    assert services.pick(participant=participant, breakout_room=second).status == "waitlisted"
+
+    again = services.pick(participant=participant, breakout_room=first)
+
+    assert again.status == "confirmed" and places_of(participant) == [(first.pk, "confirmed")]
+    dropped = SeatChange.objects.filter(participant_id=participant.pk).order_by("created_at", "pk").last()
+    assert (dropped.from_breakout_room_id, dropped.from_status, dropped.to_status) == (
+        second.pk,
+        "waitlisted",
+        "",
+    )
+    # "Confirmed" meant it: a seat freeing up in the other room no longer moves them.
+    holder = Assignment.objects.confirmed().filter(breakout_room=second).first().participant
+    services.leave(participant=holder, breakout_room=second)
+    assert places_of(participant) == [(first.pk, "confirmed")]
+    assert_log_matches_seats(part)
+
+
+def test_a_seat_given_by_a_pick_drops_the_waitlist_place_elsewhere(programme):
+    summit, part, [double, first, second] = programme
+    fill(summit, second)
+    waiting = make_participant(summit)
+    services.pick(participant=waiting, breakout_room=second)
+    seated_and_waiting = make_participant(summit)
+    services.pick(participant=seated_and_waiting, breakout_room=double)
+    services.pick(participant=seated_and_waiting, breakout_room=second)
+
+    services.pick(participant=waiting, breakout_room=first)
+    services.pick(participant=seated_and_waiting, breakout_room=first)
+
+    assert places_of(waiting) == [(first.pk, "confirmed")]
+    assert places_of(seated_and_waiting) == [(first.pk, "confirmed")]
+    assert_log_matches_seats(part)
+
+
+def test_asking_for_a_held_place_again_changes_nothing(programme):
+    summit, part, [_, first, second] = programme
+    fill(summit, second)
+    participant = make_participant(summit)
+    services.pick(participant=participant, breakout_room=first)
+    waiting = services.pick(participant=participant, breakout_room=second)
+    logged = SeatChange.objects.count()
+    again = services.pick(participant=participant, breakout_room=second)
+    assert (again.pk, again.status, again.waitlist_position) == (waiting.pk, "waitlisted", 1)
+    assert SeatChange.objects.count() == logged
+    place = services.pick_place(lookup={"participant_id": participant.pk, "breakout_id": second.pk})
+    assert place.kept_seat.breakout_room_id == first.pk and place.left_waitlists == []
+
+
+def test_a_switch_frees_the_old_seat_for_the_next_in_line(programme):
+    summit, part, [_, first, second] = programme
+    participant = make_participant(summit)
+    services.pick(participant=participant, breakout_room=first)
+    fill(summit, first, n=1)
+    next_in_line = make_participant(summit)
+    assert services.pick(participant=next_in_line, breakout_room=first).status == "waitlisted"
+
+    services.pick(participant=participant, breakout_room=second)
+
+    assert places_of(participant) == [(second.pk, "confirmed")]
+    assert places_of(next_in_line) == [(first.pk, "confirmed")]
+    assert_log_matches_seats(part)
+
+
+def test_leaving_where_one_holds_nothing_answers_none_without_writing(programme):
+    summit, part, [_, first, _] = programme
+    participant = make_participant(summit)
+    lookup = {"participant_id": participant.pk, "breakout_id": first.pk}
+    place, promoted = services.leave_place(lookup=lookup)
+    assert (place.status, place.entry, promoted) == ("none", None, [])
+    assert not SeatChange.objects.exists()
+
+
+def test_the_last_attempt_holds_the_whole_part(programme, monkeypatch):
+    from breakouts.services import live
+
+    monkeypatch.setattr(live, "ATTEMPTS", 1)
+    summit, part, [double, first, second] = programme
+    participant, waiting = make_participant(summit), make_participant(summit)
+    services.pick(participant=participant, breakout_room=first)
+    fill(summit, first, n=1)
+    services.pick(participant=waiting, breakout_room=first)
+    assert services.pick(participant=participant, breakout_room=double).booking.label == "A"
+    assert places_of(waiting) == [(first.pk, "confirmed")]
+    assert services.leave(participant=participant, breakout_room=double) is None
+    assert_log_matches_seats(part)

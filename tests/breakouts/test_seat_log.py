@@ -2,6 +2,7 @@
 where, when and why; the log is append-only and outlives what it speaks of."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from breakouts import services
@@ -41,10 +42,10 @@ def test_a_switch_is_one_change_from_the_old_room_to_the_new(programme):
     participant = make_participant(summit)
     services.pick(participant=participant, breakout_room=single)
     services.pick(participant=participant, breakout_room=other)
-    first, *switch = changes(participant)
-    assert {c.change for c in switch} != {first.change} and len({c.change for c in switch}) == 1
-    moves = sorted((c.from_title, c.to_title) for c in switch)
-    assert moves == sorted([(single.title, ""), ("", other.title)])
+    first, switch = changes(participant)
+    assert switch.change != first.change and switch.assignment_id == first.assignment_id
+    assert (switch.from_title, switch.from_status) == (single.title, "confirmed")
+    assert (switch.to_title, switch.to_status) == (other.title, "confirmed")
     assert_log_matches_seats(part)
 
 
@@ -110,9 +111,11 @@ def test_a_switch_and_its_log_take_a_fixed_number_of_queries(programme, django_a
     participant = make_participant(summit)
     services.pick(participant=participant, breakout_room=single)
     participant.refresh_from_db()
-    # A switch: locks (participant, part, bookings), reads, delete the old seat, insert the new one,
-    # promotions, and one insert for the log's rows.
-    with django_assert_num_queries(16):
+    # A switch, in a savepoint: the participant locked with the rooms they are in, those rooms'
+    # bookings locked and the entries and seats read under the locks (one round trip on
+    # PostgreSQL; SQLite needs no lock), the seat moved in one update (nobody waits for the seat
+    # it frees), and the log's row (in the update's statement on PostgreSQL).
+    with django_assert_num_queries(5 if connection.vendor == "postgresql" else 6):
         services.pick(participant=participant, breakout_room=other)
 
 
