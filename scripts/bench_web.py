@@ -79,6 +79,7 @@ def parse_args(argv=None):
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--duration", type=int, default=10, help="seconds per page and round")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--timeout", type=int, default=60, help="wrk's request timeout, seconds")
     parser.add_argument(
         "--size", choices=("default", "large"), default="default", help="generate_summit --size"
     )
@@ -198,6 +199,9 @@ def wait_for(port, process, seconds=30):
 
 def wrk(port, path, args, headers=()):
     command = ["wrk", "-t", "2", "-c", str(args.connections), "-d", f"{args.duration}s", "--latency"]
+    # wrk's default 2 s timeout would make it drop slow requests and send new ones, which pile up
+    # in the listen queue behind the ones the workers still serve.
+    command += ["--timeout", f"{getattr(args, 'timeout', 60)}s"]
     for header in headers:
         command += ["-H", header]
     output = subprocess.run(
@@ -206,12 +210,14 @@ def wrk(port, path, args, headers=()):
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     total = int(re.search(r"(\d+) requests in", output).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     return {
         "rps": rps,
         "p50": _ms(re.search(r"50%\s+([\d.]+\w+)", output).group(1)),
         "p99": _ms(re.search(r"99%\s+([\d.]+\w+)", output).group(1)),
         "non2xx": int(non2xx.group(1)) if non2xx else 0,
         "requests": total,
+        "errors": sum(map(int, errors.groups())) if errors else 0,
     }
 
 
@@ -318,51 +324,17 @@ def main():
     }
     access = AccessLog(Path(tempfile.gettempdir()) / f"bench-web-access-{args.port}.log")
     server = serve(args, env, access.path)
-    changes = None
-    results, cold, rss = {}, [], []
+    measured = {"results": {}, "cold": [], "rss": []}
+    changes, failure = None, None
     try:
         wait_for(args.port, server)
-        for reader in readers:
-            status, headers, _body = fetch(
-                args.port, pages["day"], [f"Cookie: sessionid={reader['session']}"]
-            )
-            token = next(
-                (re.search(r"csrftoken=([^;]+)", v) for k, v in headers if k.lower() == "set-cookie"), None
-            )
-            cookie = f"sessionid={reader['session']}" + (f"; csrftoken={token.group(1)}" if token else "")
-            reader["headers"] = (f"Cookie: {cookie}",)  # a browser sends back the CSRF cookie it got
-        pages["seats"] = seats_path(fetch(args.port, pages["day"])[2], readers[0]["seat"])
-        all_pages = dict(pages)
-        if args.pages:
-            pages = {name: pages[name] for name in args.pages.split(",")}
-        for path in ["/bench/ceiling", *pages.values()]:  # fill the cache and each worker's imports
-            for headers in ((), readers[0]["headers"]):
-                for _ in range(4):
-                    fetch(args.port, path, headers)
-        check_pages(args.port, pages, readers)
-        if not args.skip_rounds:
-            loads = [("ceiling", "anonymous", "/bench/ceiling", ())]
-            for name, path in pages.items():
-                loads += [(name, "anonymous", path, ()), (name, "signed in", path, readers[0]["headers"])]
-            results = {(name, who): [] for name, who, _path, _headers in loads}
-            for _ in range(args.rounds):
-                for name, who, path, headers in loads:
-                    wait_until_idle(server.pid)
-                    access.served()
-                    cpu = WorkerCPU(server.pid).start()
-                    result = wrk(args.port, path, args, headers)
-                    wait_until_idle(server.pid)  # the requests still queued count too
-                    result["served"] = access.served()
-                    result["cpu_ms"] = cpu.stop()[0] / max(result["served"], 1)
-                    results[(name, who)].append(result)
-            check_pages(args.port, pages, readers)  # still each reader's own with the cache warm
-        rss = worker_rss_mb(server.pid)
-        if args.cold_builds or args.profile:
-            changes = Changes(env, args.cache, prefix)
-        if args.cold_builds:
-            cold = cold_builds(args.port, server.pid, changes, all_pages, args)
-        if args.profile:
-            profile(args.port, server.pid, all_pages, readers, changes, args)
+        changes = Changes(env, args.cache, prefix) if args.cold_builds or args.profile else None
+        pages = measure(args, server, access, changes, readers, pages, measured)
+    except Exception as error:  # report what was measured before it, then fail
+        import traceback
+
+        traceback.print_exc()
+        failure = error
     finally:
         if changes is not None:
             changes.close()
@@ -372,7 +344,52 @@ def main():
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-    report(args, pages, results, cold, rss, load_before, os.getloadavg())
+    results = {key: rounds for key, rounds in measured["results"].items() if rounds}
+    report(args, pages, results, measured["cold"], measured["rss"], load_before, os.getloadavg())
+    if failure is not None:
+        raise SystemExit(f"stopped early: {failure}")
+
+
+def measure(args, server, access, changes, readers, pages, measured):
+    """Everything measured against the running server, into `measured`; the pages measured."""
+    for reader in readers:
+        _status, headers, _body = fetch(args.port, pages["day"], [f"Cookie: sessionid={reader['session']}"])
+        token = next(
+            (re.search(r"csrftoken=([^;]+)", v) for k, v in headers if k.lower() == "set-cookie"), None
+        )
+        cookie = f"sessionid={reader['session']}" + (f"; csrftoken={token.group(1)}" if token else "")
+        reader["headers"] = (f"Cookie: {cookie}",)  # a browser sends back the CSRF cookie it got
+    pages["seats"] = seats_path(fetch(args.port, pages["day"])[2], readers[0]["seat"])
+    all_pages = dict(pages)
+    if args.pages:
+        pages = {name: pages[name] for name in args.pages.split(",")}
+    for path in ["/bench/ceiling", *pages.values()]:  # fill the cache and each worker's imports
+        for headers in ((), readers[0]["headers"]):
+            for _ in range(4):
+                fetch(args.port, path, headers)
+    check_pages(args.port, pages, readers)
+    if not args.skip_rounds:
+        loads = [("ceiling", "anonymous", "/bench/ceiling", ())]
+        for name, path in pages.items():
+            loads += [(name, "anonymous", path, ()), (name, "signed in", path, readers[0]["headers"])]
+        results = measured["results"] = {(name, who): [] for name, who, _path, _headers in loads}
+        for _ in range(args.rounds):
+            for name, who, path, headers in loads:
+                wait_until_idle(server.pid, args.port)
+                access.served()
+                cpu = WorkerCPU(server.pid).start()
+                result = wrk(args.port, path, args, headers)
+                wait_until_idle(server.pid, args.port)  # the requests still queued count too
+                result["served"] = access.served()
+                result["cpu_ms"] = cpu.stop()[0] / max(result["served"], 1)
+                results[(name, who)].append(result)
+        check_pages(args.port, pages, readers)  # still each reader's own with the cache warm
+    measured["rss"] = worker_rss_mb(server.pid)
+    if args.cold_builds:
+        measured["cold"] = cold_builds(args.port, server.pid, changes, all_pages, args)
+    if args.profile:
+        profile(args.port, server.pid, all_pages, readers, changes, args)
+    return pages
 
 
 if __name__ == "__main__":

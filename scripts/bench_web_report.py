@@ -40,6 +40,9 @@ def _load(load):
 
 
 def _rounds(pages, results):
+    if ("ceiling", "anonymous") not in results:
+        return {}
+    pages = [name for name in pages if (name, "anonymous") in results and (name, "signed in") in results]
     best = {key: max(rounds, key=lambda r: r["rps"]) for key, rounds in results.items()}
     cpu = {key: _median([r["cpu_ms"] for r in rounds]) for key, rounds in results.items()}
     ceiling_rps = best[("ceiling", "anonymous")]["rps"]
@@ -83,6 +86,10 @@ def _rounds(pages, results):
         if name != "agenda":
             figures[f"{name}_in_vs_anon"] = f"{ratio:.2f}"
     figures["non2xx"] = sum(r["non2xx"] for rounds in results.values() for r in rounds)
+    errors = sum(r["errors"] for rounds in results.values() for r in rounds)
+    figures["socket_errors"] = errors
+    if errors:
+        print(f"wrk socket errors (connect, read, write, timeout): {errors}")
     print(f"(target: signed in ≤ {SIGNED_IN_TARGET:.1f}× anonymous; '!' marks a page over it)")
     return figures
 

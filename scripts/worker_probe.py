@@ -87,19 +87,38 @@ class WorkerCPU:
         return ticks, sum(after[pid][1] - self._before[pid][1] for pid in after)
 
 
-def wait_until_idle(master_pid, *, quiet_ms=2.0, step=0.2, timeout=120):
-    """Wait until the workers have finished the requests still queued when a load stopped (a
-    sync worker serves a request whose client has gone): their CPU stands still for one step."""
+def listen_queue(port):
+    """Connections waiting on this port for a worker to accept them (the listen socket's queue)."""
+    waiting = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                waiting += int(fields[4].split(":")[1], 16)
+    return waiting
+
+
+def wait_until_idle(master_pid, port, *, quiet_ms=2.0, step=0.2, quiet_steps=3, timeout=300):
+    """Wait until the workers have served the requests still queued when a load stopped (a sync
+    worker serves a request whose client has gone): nothing waits on the port and their CPU
+    stands still for a few steps."""
     deadline = time.monotonic() + timeout
-    before = WorkerCPU(master_pid).start()
+    quiet = 0
+    cpu = WorkerCPU(master_pid).start()
     while time.monotonic() < deadline:
         time.sleep(step)
-        ticks, precise = before.stop()
-        # Without the scheduler's figure, idle means not one clock tick spent.
-        if (precise < quiet_ms) if precise is not None else (ticks == 0):
+        ticks, precise = cpu.stop()
+        # Without the scheduler's figure, quiet means not one clock tick spent.
+        still = (precise < quiet_ms) if precise is not None else (ticks == 0)
+        quiet = quiet + 1 if still and listen_queue(port) == 0 else 0
+        if quiet >= quiet_steps:
             return
-        before.start()
-    raise RuntimeError("gunicorn's workers did not go idle")
+        cpu.start()
+    raise RuntimeError(f"gunicorn's workers did not go idle in {timeout} s")
 
 
 class AccessLog:
@@ -198,7 +217,10 @@ def _module(frame):
 # Layers a sample is counted in: the innermost frame of the stack that belongs to one of them
 # (a stdlib leaf is counted in whatever called it), so the shares add up to 100 %.
 LAYERS = (
-    ("SQL: waiting for and reading rows (django/db/backends, psycopg2)", ("django/db/backends/", "psycopg")),
+    (
+        "SQL: running queries, reading and converting rows (django/db/backends, psycopg2)",
+        ("django/db/backends/", "psycopg"),
+    ),
     ("SQL: building queries and model instances (django/db/models)", ("django/db/",)),
     ("templates (django/template)", ("django/template/", "django/templatetags/")),
     ("cache (redis, django/core/cache)", ("redis/", "django/core/cache/")),
@@ -247,7 +269,7 @@ def summarise(stacks, title, *, top=25):
         for frame in set(frames):
             if not _module(frame).startswith(_PLUMBING):
                 inclusive[frame] += count
-    lines = [f"{title}: {total} samples (time waiting on PostgreSQL or Redis is sampled too)"]
+    lines = [f"{title}: {total} samples of time on CPU (py-spy leaves out most time blocked in a wait)"]
     for heading, counter, n in (
         ("by layer (the innermost frame that belongs to one)", layers, len(LAYERS) + 2),
         ("own time, by function", own, top),
