@@ -237,14 +237,17 @@ def profile(port, master_pid, pages, readers, changes, args):
     """py-spy the workers during signed-in rounds and cold builds; prints where the files are."""
     workers = worker_pids(master_pid)
     for name in [p for p in args.profile_pages.split(",") if p]:
+        wait_until_idle(master_pid, port)
         profiler = Profiler(workers[:1], f"{name}-signed-in")
         try:
             wrk(port, pages[name], args, readers[0]["headers"])
+            wait_until_idle(master_pid, port)
         finally:
             stacks = profiler.stop()
         paths = write_profile(stacks, f"{name}-signed-in", f"signed-in {name} round, worker {workers[0]}")
         print(f"profile of a signed-in {name} round: {paths[1]} (collapsed stacks: {paths[0]})")
     if args.cold_builds:
+        wait_until_idle(master_pid, port)
         profiler = Profiler(workers, "cold")
         try:
             for name in ("day", "list"):

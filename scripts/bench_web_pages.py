@@ -9,7 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
-from worker_probe import WorkerCPU
+from worker_probe import WorkerCPU, wait_until_idle
 
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = ROOT / ".venv" / "bin" / "python"
@@ -20,7 +20,8 @@ MAX_REQUEST_LINE = 4094
 
 def fetch(port, path, headers=()):
     """(status, headers, body) of one GET, redirects not followed."""
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    # Long: on a busy machine a request may wait behind slow ones still queued.
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=600)
     try:
         connection.request("GET", path, headers=dict(h.split(": ", 1) for h in headers))
         response = connection.getresponse()
@@ -176,6 +177,7 @@ def cold_builds(port, master_pid, changes, pages, args):
         for kind in [k for k in args.cold_changes.split(",") if k]:
             for _ in range(args.cold_builds):
                 changes.make(kind, room)
+                wait_until_idle(master_pid, port)  # the CPU of every worker is counted
                 cpu = WorkerCPU(master_pid).start()
                 started = time.perf_counter()
                 status, _headers, body = fetch(port, path)
