@@ -2,27 +2,23 @@
 """Benchmark the pages, anonymous and signed in, against the stack's own ceiling, with wrk, over gunicorn.
 
     .venv/bin/python scripts/bench_web.py                        # PostgreSQL + Redis, the production shape
-    .venv/bin/python scripts/bench_web.py --size large --duration 5 --rounds 2
+    .venv/bin/python scripts/bench_web.py --size large --connections 4 --duration 10 --rounds 2
     .venv/bin/python scripts/bench_web.py --size large --skip-rounds --profile     # cold builds only
 
-It (re)creates its own PostgreSQL database, migrates it, generates a programme (`manage.py
-generate_summit`; default: 3 days, 12 rooms, 40 breakout rooms of ~1 KB text, plus 200 participants
-with seats; `--size large`: 5 days, 1,000 breakout rooms, 20,000 participants), opens live picking
-in every breakouts part, and signs two participants in, each with a seat on day 1 and a registered
-time zone, the first also with stars on parts and breakout rooms. It serves the app with gunicorn
-(2 sync workers, production settings, no worker recycling). wrk then loads each page at 16
-connections for 10 s, anonymous and signed in, three rounds; for each round it reads the workers'
-CPU (utime + stime in /proc) before and after, so each page gets its worker CPU per request
-beside its req/s, p50 and p99, and its ratio to the ceiling: a bare view in the same process that
-returns 5 KB of fixed text. Every signed-in answer is checked to be the reader's own (their name,
-their seat's Leave form, their stars and time zone; the other participant's never), and every
-anonymous one to be nobody's.
-
-Then the cold builds: after a change (one breakout room saved, the summit's programme version
-bumped, or the whole cache emptied) the day page and the breakout list are requested once each,
-`--cold-builds` times, and the CPU of that one build is divided by the breakout rooms it shows.
-`--profile` records the workers with py-spy during a signed-in round and during cold builds and
-writes the samples and a summary of where they went to /tmp/bench-web-*.
+It (re)creates its own PostgreSQL database, generates a programme (`manage.py generate_summit`;
+default: 3 days, 40 breakout rooms, 200 participants with seats; `--size large`: 1,000 breakout
+rooms, 20,000 participants), opens live picking in every breakouts part and signs two participants
+in, each with a seat on day 1 and a time zone, the first with stars. gunicorn serves it (2 sync
+workers, production settings). wrk loads each page at 16 connections for 10 s, anonymous and signed
+in, three rounds, each started just after the page was built for the app's clock step; the workers'
+CPU (utime + stime in /proc), read when they are idle before and after a round, divided by the
+requests they served, gives each page's CPU per request beside req/s, p50, p99 and the ratio to the
+ceiling (a bare view returning 5 KB of fixed text). Every signed-in answer must be the reader's own
+(their name, their seat's Leave form, stars, time zone; never the other reader's), every anonymous
+one nobody's. Then the cold builds: after a change (a breakout room saved, the programme version
+bumped, the cache emptied) the day page and the list are requested once, `--cold-builds` times,
+and that build's CPU is divided by the breakout rooms it shows. `--profile` samples the workers
+with py-spy during signed-in rounds and cold builds into /tmp/bench-web-*.
 """
 
 from __future__ import annotations
@@ -48,6 +44,7 @@ from bench_web_pages import (  # noqa: E402
     ROOT,
     SLUG,
     Changes,
+    between_clock_steps,
     check_pages,
     cold_builds,
     fetch,
@@ -378,6 +375,7 @@ def measure(args, server, access, changes, readers, pages, measured):
         results = measured["results"] = {(name, who): [] for name, who, _path, _headers in loads}
         for _ in range(args.rounds):
             for name, who, path, headers in loads:
+                between_clock_steps(args, path, headers)
                 wait_until_idle(server.pid, args.port)
                 access.served()
                 cpu = WorkerCPU(server.pid).start()

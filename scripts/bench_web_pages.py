@@ -198,3 +198,24 @@ def cold_builds(port, master_pid, changes, pages, args):
                     }
                 )
     return results
+
+
+def _clock_step():
+    """The app's CLOCK_STEP: cached pages are rebuilt at least this often (seconds)."""
+    match = re.search(r"^CLOCK_STEP = (\d+)", (ROOT / "summit" / "cache.py").read_text(), re.MULTILINE)
+    return int(match.group(1)) if match else 30
+
+
+def between_clock_steps(args, path, headers):
+    """Start a round just after the page was built for the current clock step, with time left in
+    the step for the whole round: a round measures cached hits, not the rebuild every step brings
+    (the cold builds measure that), however few requests a slow page serves in it."""
+    step = _clock_step()
+    if args.duration + 3 > step:
+        return
+    for _ in range(3):
+        if time.time() % step + args.duration + 3 > step:
+            time.sleep(step - time.time() % step + 0.2)
+        fetch(args.port, path, headers)
+        if time.time() % step + args.duration + 1 <= step:
+            return
