@@ -92,6 +92,7 @@ def parse_args(argv=None):
         "--cold-builds", type=int, default=5, help="builds per page and kind of change (0: none)"
     )
     parser.add_argument("--cold-changes", default=",".join(COLD_CHANGES), help="room, programme, flush")
+    parser.add_argument("--reuse-database", action="store_true", help="keep the summit of the last run")
     parser.add_argument("--picking-closed", action="store_true", help="leave the generated picking windows")
     parser.add_argument(
         "--profile", action="store_true", help="py-spy the workers; samples to /tmp/bench-web-*"
@@ -158,17 +159,19 @@ print(json.dumps(readers))
 def prepare_summit(env, args):
     """The database, the programme and two signed-in readers (a list of dicts, see SETUP)."""
     name = env["BENCH_DATABASE"]
-    subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+    if not args.reuse_database:
+        subprocess.run(["dropdb", "--if-exists", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=True)
     manage(env, "migrate", "--noinput", "-v0")
-    generate = ["generate_summit", "--slug", SLUG, "--size", args.size, "--seed", "7"]
-    if args.participants or args.size == "default":
-        generate += ["--participants", str(args.participants or 200)]
-    if args.breakout_rooms:
-        generate += ["--breakout-rooms", str(args.breakout_rooms)]
-    started = time.monotonic()
-    manage(env, *generate)
-    print(f"generate_summit {' '.join(generate[1:])}: {time.monotonic() - started:.1f} s", flush=True)
+    if not args.reuse_database:
+        generate = ["generate_summit", "--slug", SLUG, "--size", args.size, "--seed", "7"]
+        if args.participants or args.size == "default":
+            generate += ["--participants", str(args.participants or 200)]
+        if args.breakout_rooms:
+            generate += ["--breakout-rooms", str(args.breakout_rooms)]
+        started = time.monotonic()
+        manage(env, *generate)
+        print(f"generate_summit {' '.join(generate[1:])}: {time.monotonic() - started:.1f} s", flush=True)
     manage(env, "collectstatic", "--noinput", "-v0")
     script = SETUP.format(slug=SLUG, open_picking=not args.picking_closed)
     return json.loads(manage(env, "shell", "-c", script, capture=True).strip().splitlines()[-1])
