@@ -103,13 +103,14 @@ def assignments_changed(*, part):
 def connect_signals():
     from .models import Assignment, Booking, BreakoutRoom, Participant, Picking, Preference, Room
 
-    for model, summit_id in (
+    seating_models: tuple[tuple[type, str], ...] = (
         (Room, "summit_id"),
         (BreakoutRoom, "summit_id"),
         (Booking, "breakout_room.summit_id"),
         (Picking, "part.session.day.summit_id"),
-    ):
-        bump_on_change(seating, model, summit_id)
+    )
+    for seating_model, summit_id in seating_models:
+        bump_on_change(seating, seating_model, summit_id)
 
     # Seat counts and first-choice counts show on the breakout room's own pages; seats, waitlist
     # places and rankings on the participant's own schedule.

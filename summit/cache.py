@@ -56,6 +56,7 @@ class CacheHealth:
             first = self.down_since is None
             if first:
                 self.down_since = now
+            down_for = now - (self.down_since or now)
             if keys:
                 self._unbumped.update(keys)
                 if len(self._unbumped) > MAX_UNBUMPED:
@@ -72,7 +73,7 @@ class CacheHealth:
         elif due:
             logger.warning(
                 "cache: still unavailable for %.0f s (%s; %d more failures not logged)",
-                now - self.down_since,
+                down_for,
                 what,
                 suppressed,
             )

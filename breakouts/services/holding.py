@@ -4,6 +4,8 @@ row written by a statement built once."""
 
 import dataclasses
 import json
+from collections.abc import Sized
+from typing import Any, cast
 
 from django.db import IntegrityError, connection
 from django.db.models import signals
@@ -58,7 +60,7 @@ def _load_context(*, user=None, summit_slug=None, breakout_slug=None, participan
         rows.HINT_ROOM,
         1,
     ]
-    widths = [g if isinstance(g, int) else len(g) for g in groups]
+    widths = [g if isinstance(g, int) else len(cast(Sized, g)) for g in groups]
     starts = [sum(widths[:i]) for i in range(len(widths))]
     first = found[0]
 
@@ -218,7 +220,7 @@ def save_entry(entry, update_fields=None):
     )
     entry.part_id = entry.breakout_room.part_id
     entry.updated_at = timezone.now()
-    fields = rows.ENTRY_WRITES if created else [Assignment._meta.get_field(name) for name in update_fields]
+    fields: list[Any] = rows.ENTRY_WRITES if created else [rows.entry_field(name) for name in update_fields]
     params = [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields]
     if not created:
         params.append(entry.pk)

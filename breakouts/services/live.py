@@ -95,7 +95,7 @@ def _live(logged_as):
         @functools.wraps(function)
         def wrapper(**kwargs):
             action, actor = logged_as(kwargs)
-            extra = []
+            extra: list = []
             for attempt in range(ATTEMPTS):
                 whole_part = attempt == ATTEMPTS - 1
                 try:

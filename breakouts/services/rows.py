@@ -11,6 +11,7 @@ import re
 import weakref
 
 from django.db import connection
+from django.db.models import Field
 
 from sessions_app.models import SessionPart, Summit
 
@@ -59,6 +60,17 @@ class Columns:
 
     def build(self, values):
         return self.model.from_db(connection.alias, self.attnames, self.convert(values))
+
+
+def entry_field(name) -> Field:
+    """An Assignment field (a concrete one: the pick's statements write columns)."""
+    field = Assignment._meta.get_field(name)
+    assert isinstance(field, Field)
+    return field
+
+
+def _column(name):
+    return entry_field(name).column
 
 
 def table(model):
@@ -351,7 +363,7 @@ def logged_entry_sql(names=None):
         sets, values = "", ", ".join(["%s"] * len(ENTRY_WRITES))
     else:
         write = "UPDATE {assignment} SET {sets} WHERE id = %s"
-        sets = ", ".join(f"{quote(Assignment._meta.get_field(name).column)} = %s" for name in names)
+        sets = ", ".join(f"{quote(_column(name))} = %s" for name in names)
         columns = values = ""
     log_values = ", ".join(
         "(SELECT id FROM written)" if field.attname == "assignment_id" else "%s" for field in LOG_WRITES
@@ -372,5 +384,5 @@ def logged_entry_sql(names=None):
 def update_entry_sql(names):
     """These fields of one assignment (the id last)."""
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(Assignment._meta.get_field(name).column)} = %s" for name in names)
+    sets = ", ".join(f"{quote(_column(name))} = %s" for name in names)
     return _sql("UPDATE {assignment} SET {sets} WHERE id = %s", sets=sets)
