@@ -180,12 +180,19 @@ def _states(reader, rooms, slugs):
     return states
 
 
-def picking_sections(request, reader, slugs):
-    """The seats and Pick / Leave section of these breakout rooms' pages for this reader, cached
-    like the seat boxes: under the programme and the room's seats, per what it shows of them."""
+def picking_sections(request, reader, slots):
+    """The seats and Pick / Leave section of these breakout rooms' pages for this reader (slots
+    named "<slug>:<id>:<part id>"), cached like the seat boxes: under the room's seating and seats,
+    per what it shows of the reader."""
     summit_slug = request.resolver_match.kwargs["summit"]
     seating = seating_key(summit_slug)
-    states = _states(reader, breakout_room_ids(summit_slug), slugs)
+    ids = {}
+    for name in slots:
+        slug, pk, part = (name.split(":") + ["", ""])[:3]
+        if pk.isdigit() and part.isdigit():
+            ids[slug] = (int(pk), int(part))
+    slugs = list(ids)
+    states = _states(reader, ids, slugs)
     versions_of = {slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
 
     def build(missing):
@@ -215,7 +222,7 @@ def picking_sections(request, reader, slugs):
 
     scope = f"picking|{request.LANGUAGE_CODE}|{request.get_full_path()}"
     pieces = cached_fragments(scope, versions_of, build=build)
-    return {f"picking:{slug}": piece for slug, piece in pieces.items()}
+    return {f"picking:{slug}:{ids[slug][0]}:{ids[slug][1]}": piece for slug, piece in pieces.items()}
 
 
 def breakout_room_ids(summit_slug):

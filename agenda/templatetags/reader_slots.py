@@ -62,7 +62,8 @@ def picking_section(context):
     """A breakout room page's seats and the reader's Pick / Leave form."""
     request = context["request"]
     if building_shared_page(request):
-        return slot(request, f"picking:{context['breakout_room'].slug}")
+        breakout_room = context["breakout_room"]
+        return slot(request, f"picking:{breakout_room.slug}:{breakout_room.pk}:{breakout_room.part_id}")
     return _include(context, "agenda/_picking.html")
 
 
