@@ -2,8 +2,8 @@
 
 The worker model (docs/deployment.md, "Worker model"): each process serves reads (GET, HEAD)
 from a pool of `threads` and writes (picks, leaves, forms) from a small pool of its own
-(WEB_WRITE_THREADS, default 1, at nice 10; summit/write_pool.py), so a rush of picks queues
-behind itself and never in front of the readers of the day and breakout pages.
+(WEB_WRITE_THREADS, default 1; summit/write_pool.py), so a rush of picks queues behind itself
+and never in front of the readers of the day and breakout pages.
 """
 
 import multiprocessing

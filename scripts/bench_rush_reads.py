@@ -105,7 +105,7 @@ def start_gunicorn(model, args, env, log_path):
     base, *options = model.split("+")
     command = [str(GUNICORN), "summit.wsgi", "--config", "gunicorn.conf.py", "--workers", str(args.workers)]
     command += ["--bind", f"127.0.0.1:{args.port}", "--backlog", "4096", "--max-requests", "0"]
-    command += ["--error-logfile", str(log_path), "--log-level", "warning"]
+    command += ["--error-logfile", str(log_path), "--log-level", "warning", "--access-logfile", "/dev/null"]
     classes = {"sync": ["--worker-class", "sync", "--threads", "1"], "gthread": ["--worker-class", "gthread"]}
     if base not in ("sync", "gthread", "pool"):
         raise SystemExit(f"unknown model {model}")
@@ -253,7 +253,7 @@ def run_model(model, args, env, paths, readers, rush_logins, targets, part):
         for _ in range(3 * args.workers):  # every worker's imports, templates and cache entries
             for _kind, path, cookie in readers:
                 assert get(args.port, path, cookie)[0] == 200, (model, path)
-        if b"/accounts/password_change/" not in get(args.port, paths["day"], readers[1][2])[1]:
+        if readers and b"/accounts/password_change/" not in get(args.port, paths["day"], readers[1][2])[1]:
             print(f"bench: {model}: the signed-in day page is not the reader's own", file=sys.stderr)
         lookups = {kind: lookups_of_one_read(args, paths["day"], c) for kind, _, c in readers[:2]}
         misses = KeyMisses(args.redis_port)

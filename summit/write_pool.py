@@ -9,9 +9,13 @@ This worker is gthread with two thread pools. Before a request is queued, the ma
 its first byte (without reading it): GET, HEAD and OPTIONS go to the read pool (gunicorn's
 ``threads``), every other method to the write pool (``WEB_WRITE_THREADS`` threads, default 1).
 Writes queue among themselves and at most that many run at once in a process, so a reader always
-finds a thread of its own; the write threads run at a lower CPU priority (nice 10), so when a
-rush keeps the cores busy the readers still get theirs. A queued write holds a connection, not a
-thread; ``worker_connections`` bounds how many a process holds.
+finds a thread of its own. A queued write holds a connection, not a thread; ``worker_connections``
+bounds how many a process holds.
+
+Two options favour the readers further when a rush keeps the cores busy, at the cost of a slower
+drain (docs/benchmarks.md, "Reads during a rush"): ``WEB_WRITE_NICE`` runs the write threads at
+that nice value, ``WEB_SWITCH_INTERVAL`` shortens how long a thread waits for the GIL (seconds;
+Python's default is 0.005). Both are off by default.
 
 A connection whose first byte has not arrived yet waits in the main loop's poller (no thread),
 as gthread already does with slow clients. With TLS terminated by gunicorn itself the bytes
@@ -32,12 +36,6 @@ from gunicorn.workers.gthread import ThreadWorker
 
 # The first byte of GET, HEAD and OPTIONS; no unsafe method (POST, PUT, PATCH, DELETE) starts so.
 READ_METHOD_INITIALS = frozenset(b"GHO")
-# How long a thread that wants the GIL waits for a busy one to give it up (Python's default is
-# 5 ms). A read takes the GIL back after every query and cache call; while a write computes in
-# the same process, each of those waits up to this long (WEB_SWITCH_INTERVAL, seconds).
-SWITCH_INTERVAL = 0.001
-# The write threads' nice value (WEB_WRITE_NICE; 0 keeps the readers' priority).
-WRITE_NICE = 10
 
 
 def write_threads():
@@ -47,7 +45,7 @@ def write_threads():
 def _lower_priority():
     # On Linux a nice value belongs to a thread: the write threads yield the CPU to the readers
     # (of this process and the others) when both want it, and have it all when no reader does.
-    nice = int(os.environ.get("WEB_WRITE_NICE") or WRITE_NICE)
+    nice = int(os.environ.get("WEB_WRITE_NICE") or 0)
     # A system that refuses it leaves the writes at the readers' priority.
     with contextlib.suppress(OSError):
         if nice:
@@ -60,7 +58,10 @@ class WritePoolWorker(ThreadWorker):
         self.wpool = None
 
     def init_process(self):
-        sys.setswitchinterval(float(os.environ.get("WEB_SWITCH_INTERVAL") or SWITCH_INTERVAL))
+        # A read takes the GIL back after every query and cache call; while a write computes in the
+        # same process, each of those waits up to this long.
+        if os.environ.get("WEB_SWITCH_INTERVAL"):
+            sys.setswitchinterval(float(os.environ["WEB_SWITCH_INTERVAL"]))
         # Before super(): the base class ends its init_process by running the main loop.
         self.wpool = futures.ThreadPoolExecutor(
             max_workers=write_threads(), thread_name_prefix="write", initializer=_lower_priority
