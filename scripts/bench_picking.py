@@ -271,16 +271,21 @@ def fire(port, targets, logins):
 
 
 def cpu_seconds(pids):
-    """utime + stime of these processes (fields 14 and 15 of /proc/<pid>/stat), in seconds."""
-    total = 0
+    """utime + stime of each of these processes (fields 14 and 15 of /proc/<pid>/stat), seconds."""
+    found = {}
     for pid in pids:
         try:
             # The command name (field 2) may hold spaces: count the fields after its parenthesis.
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except FileNotFoundError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / CLOCK_TICKS
+        found[pid] = (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return found
+
+
+def spent(before, after):
+    """CPU spent between two readings: by the processes in both, and all of those that started."""
+    return sum(seconds - before.get(pid, 0) for pid, seconds in after.items())
 
 
 def processes(master, database):
@@ -331,13 +336,17 @@ def measure(kind, size, workers, server, targets, logins, args, part):
     pids, backends = processes(server.pid, args.database)
     before = cpu_seconds(pids), cpu_seconds(backends)
     results, wall = fire(args.port, targets[:size], logins)
-    if processes(server.pid, args.database)[0] != pids:
-        print("bench: a worker was replaced during the rush; its CPU is not counted", file=sys.stderr)
-    spent = cpu_seconds(pids) - before[0], cpu_seconds(backends) - before[1]
+    after_pids, after_backends = processes(server.pid, args.database)
+    if after_pids != pids or not set(backends) <= set(after_backends):
+        print(
+            "bench: a worker or connection ended during the rush; its last CPU is not counted",
+            file=sys.stderr,
+        )
+    used = spent(before[0], cpu_seconds(after_pids)), spent(before[1], cpu_seconds(after_backends))
     statuses = collections.Counter(status for status, _, _ in results)
     latencies = [seconds * 1000 for _, _, seconds in results]
     row = {"kind": kind, "workers": workers, "clients": size, "rate": size / wall, "load": os.getloadavg()[0]}
-    row |= {"cpu_ms": spent[0] * 1000 / size, "db_ms": spent[1] * 1000 / size}
+    row |= {"cpu_ms": used[0] * 1000 / size, "db_ms": used[1] * 1000 / size}
     row |= {"p50": percentile(latencies, 0.5), "p99": percentile(latencies, 0.99)}
     where = f"{kind} ×{size} ({workers} workers)"
     failures = [f"{where}: HTTP {dict(statuses)}"] if statuses.get(200, 0) != size else []
@@ -455,6 +464,8 @@ def main():
         "CSRF_COOKIE_SECURE": "0",
         "LOG_LEVEL": "WARNING",
         "BENCHMARK_CEILING": "1",
+        # Connections kept for the whole run, so their backends' CPU is read before and after.
+        "DATABASE_CONN_MAX_AGE": "3600",
         # The production shape: page versions in Redis, shared by every worker.
         "CACHE_URL": args.cache,
         "CACHE_KEY_PREFIX": f"bench-picking-{secrets.token_hex(4)}",

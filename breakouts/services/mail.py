@@ -44,12 +44,12 @@ def send_promotion_emails(*, assignment_ids, token):
     messages = []
     for entry in entries:
         part, summit = entry.breakout_room.part, entry.breakout_room.summit
-        booking = entry.booking
         values = {
             "summit": summit.name,
             "part": f"{part.code} {part.title}",
             "title": entry.breakout_room.title,
-            "room": f"{booking.room.code} {booking.label}".strip(),
+            # A room and its A/B label, or an online space's name (it has no booking).
+            "room": str(entry.place),
             "when": _when(part, entry.participant.time_zone),
         }
         subject = _("%(summit)s: a seat in “%(title)s” is yours") % values

@@ -564,3 +564,20 @@ def test_the_last_attempt_holds_the_whole_part(programme, monkeypatch):
     assert places_of(waiting) == [(first.pk, "confirmed")]
     assert services.leave(participant=participant, breakout_room=double) is None
     assert_log_matches_seats(part)
+
+
+def test_a_participant_moved_up_in_an_online_space_gets_an_email(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    summit, first_part, _ = make_programme(breakouts=1, double_sessions=0)
+    part = make_part(first_part.session, position=2)
+    lounge = make_breakout(part, format=BreakoutRoom.Format.ONLINE, online_seats=1)
+    open_picking(part)
+    seated = make_participant(summit, mode=Mode.ONLINE)
+    waiting = make_participant(summit, mode=Mode.ONLINE, user=make_user(email="lounge@example.org"))
+    services.pick(participant=seated, breakout_room=lounge)
+    services.pick(participant=waiting, breakout_room=lounge)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.leave(participant=seated, breakout_room=lounge)
+    [message] = mail.outbox
+    assert message.to == ["lounge@example.org"] and lounge.title in message.subject
