@@ -301,6 +301,8 @@ def walk(valid, users, *, only=lambda pattern: True, longest=None):
     return len(templates), asked, failures
 
 
+# The walk sends thousands of requests: on a busy machine one role's walk has taken 200 s.
+@pytest.mark.timeout(900)
 @pytest.mark.parametrize("role", ["anonymous", "participant", "organiser"])
 @pytest.mark.parametrize("guarded", [True, False], ids=["with-guard", "views-alone"])
 def test_no_url_of_the_site_answers_5xx_to_hostile_text(site, settings, guarded, role):
