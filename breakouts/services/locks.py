@@ -71,9 +71,10 @@ class SeatLocks:
         return self.places.get(pk, default)
 
     def take(self, breakout_rooms, *, spaces=(), nowait=False, parts=None):
-        """Lock the bookings of these breakout rooms (and the part, if ``spaces`` names an online
-        space among them), or of every breakout room of ``parts``. Called first with every room
-        the caller knows it needs."""
+        """Lock and read the bookings of these breakout rooms (and lock the part, if ``spaces``
+        names an online space among them), or of every breakout room of ``parts``: for a chain's
+        late rooms (``ensure``) and whole parts. A pick's first rooms are locked by
+        ``lock_statements``, sent with the read that follows."""
         wanted = {room.pk: room for room in breakout_rooms if room.pk not in self.places}
         if not wanted:
             return
