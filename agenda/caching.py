@@ -11,7 +11,15 @@ from django.utils.html import escape
 from agenda import readers
 from breakouts.cache import participant_key, seats_key
 from sessions_app.cache import programme_key
-from summit.page_cache import personal_page, public_page, shared_page, with_etag
+from summit.cache import prefetch
+from summit.page_cache import (
+    key_of_page,
+    personal_page,
+    public_page,
+    shared_page,
+    shared_scope,
+    with_etag,
+)
 
 
 def _programme(summit, **kwargs):
@@ -22,10 +30,10 @@ def _programme_and_seats(summit, breakout, **kwargs):
     return [programme_key(summit), seats_key(summit, breakout)]
 
 
-def _audience(request, reader):
+def _audience(request, time_zone):
     # Organisers see drafts (``visible_to``); everybody else the published programme. Times are
     # shown in the reader's own zone too, so each zone has its copy.
-    return f"{'staff' if request.user.is_staff else 'member'}|{reader.time_zone or ''}"
+    return f"{'staff' if request.user.is_staff else 'member'}|{time_zone or ''}"
 
 
 def _fill(request, reader):
@@ -70,19 +78,25 @@ def _reader_page(version_keys):
         def wrapper(request, *args, **kwargs):
             if request.method not in ("GET", "HEAD") or not request.user.is_authenticated:
                 return cached_for_anonymous(request, *args, **kwargs)
-            reader = request.reader = readers.reader_of(request, kwargs["summit"])
             if len(get_messages(request)):
+                request.reader = readers.reader_of(request, kwargs["summit"])
                 response = view(request, *args, **kwargs)
                 patch_cache_control(response, private=True, no_cache=True)
                 patch_vary_headers(response, ["Cookie"])
                 return with_etag(request, response)
-            return shared_page(
-                request,
-                version_keys=version_keys(**kwargs),
-                audience=_audience(request, reader),
-                build=lambda: view(request, *args, **kwargs),
-                fill=_fill(request, reader),
-            )
+            page_keys = version_keys(**kwargs)
+            # The reader and the page they are guessed to read, in one round trip.
+            reader_keys, time_zone = readers.expected_reads(request.user, kwargs["summit"])
+            guessed_page = key_of_page(request, shared_scope(_audience(request, time_zone)))
+            with prefetch([*reader_keys, *page_keys, guessed_page]):
+                reader = request.reader = readers.reader_of(request, kwargs["summit"])
+                return shared_page(
+                    request,
+                    version_keys=page_keys,
+                    audience=_audience(request, reader.time_zone),
+                    build=lambda: view(request, *args, **kwargs),
+                    fill=_fill(request, reader),
+                )
 
         return wrapper
 

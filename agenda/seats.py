@@ -24,7 +24,7 @@ from breakouts import selectors
 from breakouts.cache import seating_key, seats_key
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
 from sessions_app.cache import programme_key
-from summit.cache import current_versions, health
+from summit.cache import health, prefetch, read_with_versions
 from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, with_token
 
 # Where a breakout room's seat box goes: its slug, id and part id (which a reader's places name).
@@ -146,8 +146,13 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
     slugs = list(dict.fromkeys(slugs))
     seating = seating_key(summit_slug)
     if request.user.is_authenticated:
-        reader = reader or readers.reader_of(request, summit_slug)
-        states = _states(reader, ids or breakout_room_ids(summit_slug), slugs)
+        if reader is None or ids is None:
+            # The reader and the breakout rooms' ids in one round trip.
+            reader_keys, _time_zone = readers.expected_reads(request.user, summit_slug)
+            with prefetch([*reader_keys, *_ids_keys(summit_slug)]):
+                reader = reader or readers.reader_of(request, summit_slug)
+                ids = ids or breakout_room_ids(summit_slug)
+        states = _states(reader, ids, slugs)
         versions_of = {
             slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
         }
@@ -225,14 +230,17 @@ def picking_sections(request, reader, slots):
     return {f"picking:{slug}:{ids[slug][0]}:{ids[slug][1]}": piece for slug, piece in pieces.items()}
 
 
+def _ids_keys(summit_slug):
+    return programme_key(summit_slug), f"breakout-ids:{summit_slug}"
+
+
 def breakout_room_ids(summit_slug):
     """Each breakout room's id and part id by slug (one query when the programme changed, else
     one cache round trip): what a reader's places, kept by id, are matched with."""
-    key = f"breakout-ids:{summit_slug}"
-    programme = programme_key(summit_slug)
+    programme, key = _ids_keys(summit_slug)
     try:
-        found = cache.get_many([programme, key])
-        version = current_versions([programme], found)[0]
+        versions, found = read_with_versions([programme], [key])
+        version = versions[:-1]
         stored = found.get(key)
         if stored is not None and stored[0] == version:
             return stored[1]

@@ -107,11 +107,11 @@ def setup_programme(clients, breakout_rooms, rushes):
     import datetime as dt
 
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     from breakouts.models import Booking, BreakoutRoom, Mode, Participant, Picking, Room
     from sessions_app.models import Day, Session, SessionPart, Summit
+    from summit.sign_in import SessionStore
 
     now = timezone.now()
     summit = Summit.objects.create(
@@ -179,7 +179,7 @@ def setup_programme(clients, breakout_rooms, rushes):
     for user in users:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "summit.sign_in.UserBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         logins.append((store.session_key, "".join(secrets.choice(string.ascii_letters) for _ in range(32))))

@@ -116,7 +116,7 @@ def manage(env, *args, capture=False):
 SETUP = """
 import datetime as dt, json
 from django.contrib.auth import SESSION_KEY, BACKEND_SESSION_KEY, HASH_SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
+from summit.sign_in import SessionStore
 from django.utils import timezone
 from bookmarks.services import star
 from breakouts.models import Assignment, BreakoutRoom, Picking
@@ -140,7 +140,7 @@ for seat, zone in ((first, "Europe/Berlin"), (second, "America/New_York")):
     user = participant.user
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "summit.sign_in.UserBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     readers.append({{"session": session.session_key, "username": user.get_username(),

@@ -14,6 +14,8 @@ per burst, not once per request), and bumps that could not be written are kept a
 as soon as the cache answers, so no server goes on serving a page built before a change.
 """
 
+import contextlib
+import contextvars
 import logging
 import threading
 import time
@@ -192,8 +194,46 @@ def _queue(scope, ids):
         batch.add(scope, ids)
 
 
+# What ``prefetch()`` read for the reads of the block it surrounds: (keys asked, entries found).
+_prefetched: contextvars.ContextVar[tuple[frozenset, dict] | None] = contextvars.ContextVar(
+    "prefetched", default=None
+)
+
+
+@contextlib.contextmanager
+def prefetch(keys):
+    """Read ``keys`` now, in one round trip, for the ``read_with_versions`` calls inside the
+    block: a call asking only keys read here makes no round trip of its own (a request that will
+    read its reader and then its page, say, reads both at once). Asked once, at the start of
+    one request, so nothing read here is older than the request."""
+    keys = list(dict.fromkeys([*keys, EPOCH_KEY]))
+    try:
+        found = cache.get_many(keys)
+    except Exception:
+        # The reads inside fail on their own, and degrade as they do.
+        found = None
+    token = _prefetched.set((frozenset(keys), found) if found is not None else None)
+    try:
+        yield
+    finally:
+        _prefetched.reset(token)
+
+
+def read_with_versions(keys, other_keys=()):
+    """In one cache round trip: ``current_versions(keys)`` and the cache's entries under
+    ``other_keys`` (say, the page kept under those versions), as (versions, found); no round trip
+    of its own when ``prefetch()`` has read them all."""
+    asked = [*keys, EPOCH_KEY, *other_keys]
+    prefetched = _prefetched.get()
+    if prefetched is not None and prefetched[0].issuperset(asked):
+        found = {key: prefetched[1][key] for key in asked if key in prefetched[1]}
+    else:
+        found = cache.get_many(asked)
+    return current_versions(keys, found), found
+
+
 def current_versions(keys, found=None):
-    """The versions under ``keys`` (from ``found``, a get_many result that may hold them, else
+    """The versions under ``keys`` (from ``found``, a get_many result of them and EPOCH_KEY, else
     read now; any missing are created), and the epoch and the clock's step, to key a page by."""
     keys = [*keys, EPOCH_KEY]
     if found is None:

@@ -13,7 +13,6 @@ import functools
 import hashlib
 import os
 import re
-import time
 from pathlib import Path
 
 from django.core.cache import cache
@@ -21,7 +20,7 @@ from django.middleware.csrf import get_token
 from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.utils.html import format_html
 
-from summit.cache import CLOCK_STEP, current_versions, health
+from summit.cache import current_versions, health, read_with_versions
 
 PAGE_TIMEOUT = 60 * 60 * 24
 
@@ -56,8 +55,13 @@ def _without_tokens(body):
 def with_token(request, body):
     """``body`` (kept without CSRF tokens) with the reader's own token in each form."""
     if _CSRF_PLACEHOLDER in body:
-        # get_token sets the reader's CSRF cookie, which the token is valid for.
-        return body.replace(_CSRF_PLACEHOLDER, get_token(request).encode())
+        # One masked token per response, as a template's {% csrf_token %} gives (masking afresh
+        # for each of a page's forms cost more than the rest of serving it). get_token sets the
+        # reader's CSRF cookie, which the token is valid for.
+        token = getattr(request, "page_csrf_token", None)
+        if token is None:
+            token = request.page_csrf_token = get_token(request).encode()
+        return body.replace(_CSRF_PLACEHOLDER, token)
     return body
 
 
@@ -143,7 +147,7 @@ def shared_page(request, *, version_keys, audience, build, fill):
         response.page_slots = slots
         return response
 
-    return cached_response(request, version_keys, f"shared|{audience}", built, personal=True, fill=fill)
+    return cached_response(request, version_keys, shared_scope(audience), built, personal=True, fill=fill)
 
 
 def personal_page(request, *, scope, version_keys, dependencies, build):
@@ -204,19 +208,24 @@ def _restore(request, stored, *, personal=False, fill=None):
     return get_conditional_response(request, etag=etag, response=response)
 
 
+def key_of_page(request, scope):
+    """The cache key of this request's page as ``scope`` sees it (``"page"``: anonymous readers,
+    ``"shared|<audience>"``: an audience of signed-in readers)."""
+    text = f"{RELEASE}|{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}"
+    return "page:" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def shared_scope(audience):
+    return f"shared|{audience}"
+
+
 def cached_response(request, version_keys, scope, build, *, personal, dependencies=None, fill=None):
     """The page for this request from the cache if it was built on the current versions, else
     built now and kept. One round trip for the versions and the page together; a second only for
     a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
-    page_key = (
-        "page:"
-        + hashlib.sha256(
-            f"{RELEASE}|{scope}|{request.LANGUAGE_CODE}|{request.get_full_path()}".encode()
-        ).hexdigest()
-    )
+    page_key = key_of_page(request, scope)
     try:
-        found = cache.get_many([*version_keys, page_key])
-        versions = current_versions(version_keys, found)
+        versions, found = read_with_versions(version_keys, [page_key])
     except Exception:
         # The cache is down: serve the page built fresh rather than an error.
         health.failed("reading a page")
@@ -291,33 +300,40 @@ def cached_fragments(scope, versions_of, *, build):
 
     ``versions_of`` maps each piece's name to the version keys it depends on (and, optionally,
     ``(keys, variant)``: a text naming the form the piece takes for this reader); ``build(names)``
-    renders the pieces missing from the cache and returns name → text. Two cache round trips
-    when all are cached; with the cache down every piece is built. Pieces are kept without CSRF
-    tokens: put the reader's in with ``with_token``.
+    renders the pieces missing from the cache and returns name → text. One cache round trip when
+    all are cached (each piece is kept with the versions it was built on); with the cache down
+    every piece is built. Pieces are kept without CSRF tokens: put the reader's in with
+    ``with_token``.
     """
-    step = int(time.time() // CLOCK_STEP)
     try:
         specs = {name: spec if isinstance(spec, tuple) else (spec, "") for name, spec in versions_of.items()}
         keys = sorted({key for piece_keys, _variant in specs.values() for key in piece_keys})
-        versions = dict(zip(keys, current_versions(keys)[:-2], strict=True))
         piece_keys = {
-            name: "fragment:"
-            + hashlib.sha256(
-                f"{RELEASE}|{scope}|{name}|{variant}|{[versions[k] for k in deps]}|{step}".encode()
-            ).hexdigest()
-            for name, (deps, variant) in specs.items()
+            name: "fragment:" + hashlib.sha256(f"{RELEASE}|{scope}|{name}|{variant}".encode()).hexdigest()
+            for name, (_deps, variant) in specs.items()
         }
-        found = cache.get_many(list(piece_keys.values()))
+        current, found = read_with_versions(keys, piece_keys.values())
     except Exception:
         health.failed("reading fragments")
         return {name: keepable(text) for name, text in build(list(versions_of)).items()}
-    pieces = {name: found[key] for name, key in piece_keys.items() if key in found}
+    versions = dict(zip(keys, current, strict=False))
+    # The epoch and the clock's step too: a piece (a box saying picking opens soon) ages.
+    stamps = {name: (*(versions[k] for k in deps), *current[-2:]) for name, (deps, _variant) in specs.items()}
+    pieces = {}
+    for name, key in piece_keys.items():
+        stored = found.get(key)
+        if type(stored) is tuple and len(stored) == 2 and stored[0] == stamps[name]:
+            pieces[name] = stored[1]
     missing = [name for name in versions_of if name not in pieces]
     if missing:
         built = build(missing)
-        kept = {name: keepable(text) for name, text in built.items() if not isinstance(text, NotKept)}
+        kept = {
+            piece_keys[name]: (stamps[name], keepable(text))
+            for name, text in built.items()
+            if not isinstance(text, NotKept)
+        }
         try:
-            cache.set_many({piece_keys[name]: text for name, text in kept.items()}, PAGE_TIMEOUT)
+            cache.set_many(kept, PAGE_TIMEOUT)
         except Exception:
             health.failed("keeping fragments")
         pieces.update({name: keepable(text) for name, text in built.items()})

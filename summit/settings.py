@@ -263,6 +263,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "summit")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Database sessions and the model backend, each read with one plain statement (summit/sign_in.py).
+# Django's own backend stays listed for sessions signed in before it was added.
+SESSION_ENGINE = "summit.sign_in"
+AUTHENTICATION_BACKENDS = ["summit.sign_in.UserBackend", "django.contrib.auth.backends.ModelBackend"]
 SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)

@@ -338,9 +338,9 @@ def _signed_in_participants(summit, count):
     """`count` participants (even: onsite, odd: online), each with a session of their own, made
     the way the servers' login would make it; returns [(participant, session key, CSRF secret)]."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.contrib.sessions.backends.db import SessionStore
 
     from breakouts.models import Mode, Participant
+    from summit.sign_in import SessionStore
 
     User = get_user_model()
     users = User.objects.bulk_create(
@@ -361,7 +361,7 @@ def _signed_in_participants(summit, count):
     for participant, user in zip(participants, users, strict=True):
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = "summit.sign_in.UserBackend"
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         store.create()
         csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))

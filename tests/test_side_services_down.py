@@ -120,13 +120,14 @@ def server(transactional_db):
 def _signed_in(port, secret, user):
     """A session for `user` made as the server makes them, and a CSRF token from a page."""
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.test import override_settings
+
+    from summit.sign_in import SessionStore
 
     with override_settings(SECRET_KEY=secret):
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[BACKEND_SESSION_KEY] = "summit.sign_in.UserBackend"
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
     return f"sessionid={session.session_key}"

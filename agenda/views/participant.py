@@ -4,6 +4,7 @@ Views only translate HTTP: they look up rows, call ``breakouts.services`` or ``b
 and answer with a page, a redirect and a message, or JSON when the request asks for it.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -56,7 +57,7 @@ def signup(request):
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
         messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.username})
         return redirect(_registration_after_signup(request))
     return render(request, "registration/signup.html", {"form": form, "next": _next_url(request, "")})
