@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from agenda import readers
 from breakouts import selectors
-from breakouts.cache import seating_key, seats_key
+from breakouts.cache import seats_key
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
 from sessions_app.cache import programme_key
 from summit.cache import health, prefetch, read_with_versions
@@ -144,7 +144,6 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
     cache: keyed by the programme and the breakout room's seats, and by what the box shows of the
     reader (``Reader.state_in``), so readers in the same state share one copy."""
     slugs = list(dict.fromkeys(slugs))
-    seating = seating_key(summit_slug)
     if request.user.is_authenticated:
         if reader is None or ids is None:
             # The reader and the breakout rooms' ids in one round trip.
@@ -154,11 +153,11 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
                 ids = ids or breakout_room_ids(summit_slug)
         states = _states(reader, ids, slugs)
         versions_of = {
-            slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
+            slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
         }
         scope = f"seats|member|{request.LANGUAGE_CODE}|{next_url}"
     else:
-        versions_of = {slug: [seating, seats_key(summit_slug, slug)] for slug in slugs}
+        versions_of = {slug: [seats_key(summit_slug, slug)] for slug in slugs}
         scope = f"seats|{request.LANGUAGE_CODE}|{next_url}"
 
     def build(missing):
@@ -187,10 +186,9 @@ def _states(reader, rooms, slugs):
 
 def picking_sections(request, reader, slots):
     """The seats and Pick / Leave section of these breakout rooms' pages for this reader (slots
-    named "<slug>:<id>:<part id>"), cached like the seat boxes: under the room's seating and seats,
+    named "<slug>:<id>:<part id>"), cached like the seat boxes: under the breakout room's seats,
     per what it shows of the reader."""
     summit_slug = request.resolver_match.kwargs["summit"]
-    seating = seating_key(summit_slug)
     ids = {}
     for name in slots:
         slug, pk, part = (name.split(":") + ["", ""])[:3]
@@ -198,7 +196,7 @@ def picking_sections(request, reader, slots):
             ids[slug] = (int(pk), int(part))
     slugs = list(ids)
     states = _states(reader, ids, slugs)
-    versions_of = {slug: ([seating, seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
+    versions_of = {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
 
     def build(missing):
         breakout_rooms = (

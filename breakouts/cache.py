@@ -40,16 +40,21 @@ def _breakout_room_pages(breakout_room_ids):
     return pages
 
 
-def _summit_slugs(summit_ids):
-    from sessions_app.models import Summit
+def _pages_in(**where):
+    from .models import BreakoutRoom
 
-    return Summit.objects.filter(pk__in=summit_ids).values_list("slug", flat=True)
+    return _breakout_room_pages(list(BreakoutRoom.objects.filter(**where).values_list("pk", flat=True)))
 
 
+# One version per breakout room for what its seat box and picking section show: its seats taken,
+# and its capacities, bookings and rooms and its part's picking window. Edits to the rest of the
+# programme leave them cached; an edit of one breakout room rebuilds its box alone.
 seats = Scope("seats", lookups=_breakout_room_pages)
-# One version per summit for what seat boxes show besides the seats taken: rooms, capacities,
-# bookings, picking windows. Edits to the rest of the programme leave the boxes cached.
-seating = Scope("seating", lookups=_summit_slugs)
+# The same versions, found from what a change touches: a room (the breakout rooms booked in it),
+# a part's picking window (its breakout rooms), a summit (all of its breakout rooms).
+seats_in_rooms = Scope("seats", lookups=lambda room_ids: _pages_in(bookings__room_id__in=room_ids))
+seats_in_parts = Scope("seats", lookups=lambda part_ids: _pages_in(part_id__in=part_ids))
+seats_in_summits = Scope("seats", lookups=lambda summit_ids: _pages_in(summit_id__in=summit_ids))
 participant = Scope("participant", lookups=lambda ids: ids)
 # One version per user: their registrations (which summits they are registered for) changed.
 registrations = Scope("registrations", lookups=lambda ids: ids)
@@ -63,13 +68,10 @@ def participant_key(participant_id):
     return participant.key(participant_id)
 
 
-def seating_key(summit_slug):
-    return seating.key(summit_slug)
-
-
 def seating_changed(summit_ids):
-    """Queue a bump of these summits' seating (for bulk writes that send no signals)."""
-    seating.changed(summit_ids)
+    """Queue a bump of the seats of every breakout room of these summits (for bulk writes of
+    rooms, capacities, bookings or picking windows, which send no signals)."""
+    seats_in_summits.changed(summit_ids)
 
 
 def registrations_key(user_id):
@@ -103,14 +105,10 @@ def assignments_changed(*, part):
 def connect_signals():
     from .models import Assignment, Booking, BreakoutRoom, Participant, Picking, Preference, Room
 
-    seating_models: tuple[tuple[type, str], ...] = (
-        (Room, "summit_id"),
-        (BreakoutRoom, "summit_id"),
-        (Booking, "breakout_room.summit_id"),
-        (Picking, "part.session.day.summit_id"),
-    )
-    for seating_model, summit_id in seating_models:
-        bump_on_change(seating, seating_model, summit_id)
+    bump_on_change(seats, BreakoutRoom, "pk")
+    bump_on_change(seats, Booking, "breakout_room_id")
+    bump_on_change(seats_in_rooms, Room, "pk")
+    bump_on_change(seats_in_parts, Picking, "part_id")
 
     # Seat counts and first-choice counts show on the breakout room's own pages; seats, waitlist
     # places and rankings on the participant's own schedule.
