@@ -152,9 +152,7 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
                 reader = reader or readers.reader_of(request, summit_slug)
                 ids = ids or breakout_room_ids(summit_slug)
         states = _states(reader, ids, slugs)
-        versions_of = {
-            slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs
-        }
+        versions_of = {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
         scope = f"seats|member|{request.LANGUAGE_CODE}|{next_url}"
     else:
         versions_of = {slug: [seats_key(summit_slug, slug)] for slug in slugs}

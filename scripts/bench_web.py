@@ -372,7 +372,10 @@ def measure(args, server, access, changes, readers, pages, measured):
                 fetch(args.port, path, headers)
     check_pages(args.port, pages, readers)
     if not args.skip_rounds:
-        loads = [("ceiling", "anonymous", "/bench/ceiling", ())]
+        loads = [
+            ("ceiling", "anonymous", "/bench/ceiling", ()),
+            ("ceiling", "signed in", "/bench/ceiling", readers[0]["headers"]),
+        ]
         for name, path in pages.items():
             loads += [(name, "anonymous", path, ()), (name, "signed in", path, readers[0]["headers"])]
         results = measured["results"] = {(name, who): [] for name, who, _path, _headers in loads}
