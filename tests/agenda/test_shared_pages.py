@@ -139,6 +139,25 @@ def test_each_time_zone_has_its_copy(day):
         assert t != v and "tokyo-reader" not in v
 
 
+def test_a_reader_who_changes_their_time_zone_or_registration_is_read_afresh(day):
+    """The reader and their page are read at once on what this process last saw of them: a guess,
+    never an answer (the guessed copy of another zone, or another registration, is not served)."""
+    summit, part, rooms = day
+    reader, client = _reader(summit, "moving-reader", time_zone="Asia/Tokyo")
+    url = f"/{summit.slug}/day/1/"
+    for _ in range(2):
+        assert "Asia/Tokyo" in client.get(url).content.decode()
+    reader.time_zone = "America/Lima"
+    reader.save()
+    page = client.get(url).content.decode()
+    assert "America/Lima" in page and "Asia/Tokyo" not in page
+    services.pick(participant=reader, breakout_room=rooms[0])
+    assert "You have a seat here." in client.get(url).content.decode()
+    reader.delete()
+    page = client.get(url).content.decode()
+    assert "You have a seat here." not in page and "moving-reader" in page
+
+
 def test_organisers_see_drafts_and_participants_do_not(day):
     summit, part, rooms = day
     draft = SessionPart.objects.create(
