@@ -30,6 +30,12 @@ def _programme_and_seats(summit, breakout, **kwargs):
     return [programme_key(summit), seats_key(summit, breakout)]
 
 
+def _picking_section(request, reader, summit, breakout, **kwargs):
+    from agenda.seats import expected_picking_reads
+
+    return expected_picking_reads(request, reader, summit, breakout)
+
+
 def _audience(request, time_zone):
     # Organisers see drafts (``visible_to``); everybody else the published programme. Times are
     # shown in the reader's own zone too, so each zone has its copy.
@@ -65,10 +71,12 @@ def _fill(request, reader):
     return fill
 
 
-def _reader_page(version_keys):
+def _reader_page(version_keys, pieces_of=None):
     """A programme page: for anonymous readers, one cached copy for all; for signed-in readers,
     one cached copy per audience with their own bits filled in; built for the reader alone only
-    while a one-time message waits for them (it is shown once)."""
+    while a one-time message waits for them (it is shown once). ``pieces_of(request, reader,
+    **url_kwargs)`` names the cache keys the page's slots will read for that reader, to read
+    them with the page."""
     anonymous = public_page(version_keys)
 
     def decorator(view):
@@ -85,10 +93,12 @@ def _reader_page(version_keys):
                 patch_vary_headers(response, ["Cookie"])
                 return with_etag(request, response)
             page_keys = version_keys(**kwargs)
-            # The reader and the page they are guessed to read, in one round trip.
-            reader_keys, time_zone = readers.expected_reads(request.user, kwargs["summit"])
+            # The reader, the page they are guessed to read and its pieces, in one round trip.
+            reader_keys, guess = readers.expected_reads(request.user, kwargs["summit"])
+            time_zone = guess.time_zone if guess else None
             guessed_page = key_of_page(request, shared_scope(_audience(request, time_zone)))
-            with prefetch([*reader_keys, *page_keys, guessed_page]):
+            pieces = pieces_of(request, guess, **kwargs) if pieces_of and guess else []
+            with prefetch([*reader_keys, *page_keys, guessed_page, *pieces]):
                 reader = request.reader = readers.reader_of(request, kwargs["summit"])
                 return shared_page(
                     request,
@@ -123,7 +133,7 @@ programme_page = _reader_page(_programme)
 # feedback form carries their name and e-mail address): cached for anonymous readers only.
 anonymous_programme_page = public_page(_programme)
 # A breakout room's own page, which also shows its live seat counts.
-seats_page = _reader_page(_programme_and_seats)
+seats_page = _reader_page(_programme_and_seats, pieces_of=_picking_section)
 
 
 def personal_schedule_page(request, *, summit_slug, participant_id, waiting_for, build):

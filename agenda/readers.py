@@ -90,18 +90,18 @@ def _reader_key(summit_slug, user_id):
     return f"reader:{summit_slug}:{user_id}"
 
 
-# Which participant each user of this process was in a summit, and their time zone, so the
-# reader's versions are read in the same round trip as the reader, and the page they will read
-# with them: only a guess (the kept reader is checked against the versions of the participant it
-# names), bounded by starting over when it grows too large.
-_guesses: dict[tuple[str, int], tuple[int | None, str | None]] = {}
-_MAX_GUESSES = 100_000
+# Each user's reader of a summit as this process last read it, so the reader's versions are read
+# in the same round trip as the reader, and the page they will read (and its pieces) with them:
+# only a guess (what is read is checked against the current versions, and a wrong guess costs a
+# round trip, never a wrong answer), bounded by starting over when it grows too large.
+_guesses: dict[tuple[str, int], Reader] = {}
+_MAX_GUESSES = 20_000
 
 
 def _guess(summit_slug, user_id, reader):
     if len(_guesses) >= _MAX_GUESSES:
         _guesses.clear()
-    _guesses[summit_slug, user_id] = (reader.participant_id, reader.time_zone)
+    _guesses[summit_slug, user_id] = reader
 
 
 def _keys(summit_slug, user_id, participant_id):
@@ -112,11 +112,11 @@ def _keys(summit_slug, user_id, participant_id):
 
 
 def expected_reads(user, summit_slug):
-    """The cache keys ``reader_of`` will read for this user, and the time zone they are guessed to
-    read in (None if unknown): to read them with the page's keys at once (``summit.cache.prefetch``)."""
-    participant_id, time_zone = _guesses.get((summit_slug, user.pk), (None, None))
-    version_keys, key = _keys(summit_slug, user.pk, participant_id)
-    return [*version_keys, key], time_zone
+    """The cache keys ``reader_of`` will read for this user, and the reader it is guessed to find
+    (None if unknown): to read them with the page's keys at once (``summit.cache.prefetch``)."""
+    guess = _guesses.get((summit_slug, user.pk))
+    version_keys, key = _keys(summit_slug, user.pk, guess.participant_id if guess else None)
+    return [*version_keys, key], guess
 
 
 def reader_of(request, summit_slug):
@@ -125,7 +125,8 @@ def reader_of(request, summit_slug):
     user = request.user
     if not user.is_authenticated:
         return NOBODY
-    guess = _guesses.get((summit_slug, user.pk), (None, None))[0]
+    guessed = _guesses.get((summit_slug, user.pk))
+    guess = guessed.participant_id if guessed else None
     try:
         version_keys, key = _keys(summit_slug, user.pk, guess)
         versions, found = read_with_versions(version_keys, [key])

@@ -25,7 +25,7 @@ from breakouts.cache import seats_key
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
 from sessions_app.cache import programme_key
 from summit.cache import health, prefetch, read_with_versions
-from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, with_token
+from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, fragment_key, with_token
 
 # Where a breakout room's seat box goes: its slug, id and part id (which a reader's places name).
 MARKER = re.compile(rb"<!--seats:([-\w]+):(\d+):(\d+)-->")
@@ -144,30 +144,52 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
     cache: keyed by the programme and the breakout room's seats, and by what the box shows of the
     reader (``Reader.state_in``), so readers in the same state share one copy."""
     slugs = list(dict.fromkeys(slugs))
-    if request.user.is_authenticated:
-        if reader is None or ids is None:
-            # The reader and the breakout rooms' ids in one round trip.
-            reader_keys, _time_zone = readers.expected_reads(request.user, summit_slug)
-            with prefetch([*reader_keys, *_ids_keys(summit_slug)]):
-                reader = reader or readers.reader_of(request, summit_slug)
-                ids = ids or breakout_room_ids(summit_slug)
-        states = _states(reader, ids, slugs)
-        versions_of = {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
-        scope = f"seats|member|{request.LANGUAGE_CODE}|{next_url}"
-    else:
-        versions_of = {slug: [seats_key(summit_slug, slug)] for slug in slugs}
-        scope = f"seats|{request.LANGUAGE_CODE}|{next_url}"
+    signed_in = request.user.is_authenticated
+    scope = f"seats|{'member|' if signed_in else ''}{request.LANGUAGE_CODE}|{next_url}"
+    if signed_in and (reader is None or ids is None):
+        # The reader, the breakout rooms' ids and the boxes they are guessed to need, in one
+        # round trip.
+        reader_keys, guess = readers.expected_reads(request.user, summit_slug)
+        guessed_ids = _last_ids.get(summit_slug)
+        boxes = []
+        if guess is not None and guessed_ids is not None:
+            boxes = _box_keys(scope, _specs(summit_slug, slugs, guess, guessed_ids))
+        with prefetch([*reader_keys, *_ids_keys(summit_slug), *boxes]):
+            reader = reader or readers.reader_of(request, summit_slug)
+            ids = ids or breakout_room_ids(summit_slug)
+            specs = _specs(summit_slug, slugs, reader, ids)
+            return _cached_boxes(request, summit_slug, scope, specs, next_url)
+    specs = _specs(summit_slug, slugs, reader if signed_in else None, ids)
+    return _cached_boxes(request, summit_slug, scope, specs, next_url)
 
+
+def _specs(summit_slug, slugs, reader, ids):
+    """Each box's version keys and, for a signed-in reader, the state it shows them in."""
+    if reader is None:
+        return {slug: [seats_key(summit_slug, slug)] for slug in slugs}
+    states = _states(reader, ids, slugs)
+    return {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
+
+
+def _box_keys(scope, specs):
+    keys = []
+    for slug, spec in specs.items():
+        version_keys, variant = spec if isinstance(spec, tuple) else (spec, "")
+        keys += [*version_keys, fragment_key(scope, slug, variant)]
+    return keys
+
+
+def _cached_boxes(request, summit_slug, scope, specs, next_url):
     def build(missing):
         boxes = _boxes(request, summit_slug, missing)
         pieces = _render(request, summit_slug, boxes, missing, next_url)
-        if request.user.is_authenticated:
-            for slug, box in boxes.items():
-                if box.state() != states.get(slug):
-                    pieces[slug] = NotKept(pieces[slug])
+        for slug, box in boxes.items():
+            spec = specs[slug]
+            if isinstance(spec, tuple) and box.state() != spec[1]:
+                pieces[slug] = NotKept(pieces[slug])
         return pieces
 
-    pieces = cached_fragments(scope, versions_of, build=build)
+    pieces = cached_fragments(scope, specs, build=build)
     return {slug: with_token(request, piece) for slug, piece in pieces.items()}
 
 
@@ -221,9 +243,41 @@ def picking_sections(request, reader, slots):
             )
         return pieces
 
-    scope = f"picking|{request.LANGUAGE_CODE}|{request.get_full_path()}"
-    pieces = cached_fragments(scope, versions_of, build=build)
+    for slug, slug_ids in ids.items():
+        _remember_ids(summit_slug, slug, slug_ids)
+    pieces = cached_fragments(_picking_scope(request), versions_of, build=build)
     return {f"picking:{slug}:{ids[slug][0]}:{ids[slug][1]}": piece for slug, piece in pieces.items()}
+
+
+def _picking_scope(request):
+    return f"picking|{request.LANGUAGE_CODE}|{request.get_full_path()}"
+
+
+# The id and part id of each breakout room whose picking section this process served, by summit
+# and slug: what a breakout room's page needs to name its picking section's key before the page
+# is read (a guess too: a wrong one costs a round trip).
+_known_ids: dict[tuple[str, str], tuple[int, int]] = {}
+_MAX_KNOWN_IDS = 50_000
+
+
+def _remember_ids(summit_slug, slug, ids):
+    if len(_known_ids) >= _MAX_KNOWN_IDS:
+        _known_ids.clear()
+    _known_ids[summit_slug, slug] = ids
+
+
+def expected_picking_reads(request, reader, summit_slug, slug):
+    """The cache keys ``picking_sections`` will read for this breakout room's page and reader."""
+    ids = _known_ids.get((summit_slug, slug))
+    if ids is None:
+        return []
+    variant = reader.state_in(*ids)
+    return [seats_key(summit_slug, slug), fragment_key(_picking_scope(request), slug, variant)]
+
+
+# Each summit's breakout room ids as this process last read them: to name, before they are read,
+# the seat boxes a signed-in reader's request will need (a guess, checked like the others).
+_last_ids: dict[str, dict[str, tuple[int, int]]] = {}
 
 
 def _ids_keys(summit_slug):
@@ -239,11 +293,12 @@ def breakout_room_ids(summit_slug):
         version = versions[:-1]
         stored = found.get(key)
         if stored is not None and stored[0] == version:
+            _last_ids[summit_slug] = stored[1]
             return stored[1]
     except Exception:
         health.failed("reading breakout room ids")
         version = None
-    rooms = {
+    rooms = _last_ids[summit_slug] = {
         slug: (pk, part_id)
         for slug, pk, part_id in BreakoutRoom.objects.filter(summit__slug=summit_slug).values_list(
             "slug", "pk", "part_id"

@@ -294,6 +294,11 @@ class NotKept(str):
     than what named its variant)."""
 
 
+def fragment_key(scope, name, variant=""):
+    """The cache key ``cached_fragments`` keeps this piece under."""
+    return "fragment:" + hashlib.sha256(f"{RELEASE}|{scope}|{name}|{variant}".encode()).hexdigest()
+
+
 def cached_fragments(scope, versions_of, *, build):
     """Pieces of pages (the seat box of each breakout room, say), each cached under its own
     version keys, so a page cached under slower versions can show them fresh.
@@ -308,10 +313,7 @@ def cached_fragments(scope, versions_of, *, build):
     try:
         specs = {name: spec if isinstance(spec, tuple) else (spec, "") for name, spec in versions_of.items()}
         keys = sorted({key for piece_keys, _variant in specs.values() for key in piece_keys})
-        piece_keys = {
-            name: "fragment:" + hashlib.sha256(f"{RELEASE}|{scope}|{name}|{variant}".encode()).hexdigest()
-            for name, (_deps, variant) in specs.items()
-        }
+        piece_keys = {name: fragment_key(scope, name, variant) for name, (_deps, variant) in specs.items()}
         current, found = read_with_versions(keys, piece_keys.values())
     except Exception:
         health.failed("reading fragments")
