@@ -150,10 +150,9 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
         # The reader, the breakout rooms' ids and the boxes they are guessed to need, in one
         # round trip.
         reader_keys, guess = readers.expected_reads(request.user, summit_slug)
-        guessed_ids = _last_ids.get(summit_slug)
         boxes = []
-        if guess is not None and guessed_ids is not None:
-            boxes = _box_keys(scope, _specs(summit_slug, slugs, guess, guessed_ids))
+        if guess is not None:
+            boxes = _box_keys(scope, _specs(summit_slug, slugs, guess, _remembered_ids(summit_slug, slugs)))
         with prefetch([*reader_keys, *_ids_keys(summit_slug), *boxes]):
             reader = reader or readers.reader_of(request, summit_slug)
             ids = ids or breakout_room_ids(summit_slug)
@@ -243,8 +242,7 @@ def picking_sections(request, reader, slots):
             )
         return pieces
 
-    for slug, slug_ids in ids.items():
-        _remember_ids(summit_slug, slug, slug_ids)
+    _remember_ids(summit_slug, ids)
     pieces = cached_fragments(_picking_scope(request), versions_of, build=build)
     return {f"picking:{slug}:{ids[slug][0]}:{ids[slug][1]}": piece for slug, piece in pieces.items()}
 
@@ -253,31 +251,30 @@ def _picking_scope(request):
     return f"picking|{request.LANGUAGE_CODE}|{request.get_full_path()}"
 
 
-# The id and part id of each breakout room whose picking section this process served, by summit
-# and slug: what a breakout room's page needs to name its picking section's key before the page
-# is read (a guess too: a wrong one costs a round trip).
+# The id and part id of breakout rooms by summit and slug, as this process last read them: what a
+# signed-in reader's page needs to name the keys of its picking section or seat boxes before they
+# are read (a guess too: a wrong one costs a round trip, never a wrong piece).
 _known_ids: dict[tuple[str, str], tuple[int, int]] = {}
 _MAX_KNOWN_IDS = 50_000
 
 
-def _remember_ids(summit_slug, slug, ids):
-    if len(_known_ids) >= _MAX_KNOWN_IDS:
+def _remember_ids(summit_slug, ids):
+    if len(_known_ids) + len(ids) > _MAX_KNOWN_IDS:
         _known_ids.clear()
-    _known_ids[summit_slug, slug] = ids
+    _known_ids.update({(summit_slug, slug): slug_ids for slug, slug_ids in ids.items()})
+
+
+def _remembered_ids(summit_slug, slugs):
+    return {slug: _known_ids[summit_slug, slug] for slug in slugs if (summit_slug, slug) in _known_ids}
 
 
 def expected_picking_reads(request, reader, summit_slug, slug):
     """The cache keys ``picking_sections`` will read for this breakout room's page and reader."""
-    ids = _known_ids.get((summit_slug, slug))
-    if ids is None:
+    ids = _remembered_ids(summit_slug, [slug])
+    if not ids:
         return []
-    variant = reader.state_in(*ids)
+    variant = reader.state_in(*ids[slug])
     return [seats_key(summit_slug, slug), fragment_key(_picking_scope(request), slug, variant)]
-
-
-# Each summit's breakout room ids as this process last read them: to name, before they are read,
-# the seat boxes a signed-in reader's request will need (a guess, checked like the others).
-_last_ids: dict[str, dict[str, tuple[int, int]]] = {}
 
 
 def _ids_keys(summit_slug):
@@ -293,12 +290,12 @@ def breakout_room_ids(summit_slug):
         version = versions[:-1]
         stored = found.get(key)
         if stored is not None and stored[0] == version:
-            _last_ids[summit_slug] = stored[1]
+            _remember_ids(summit_slug, stored[1])
             return stored[1]
     except Exception:
         health.failed("reading breakout room ids")
         version = None
-    rooms = _last_ids[summit_slug] = {
+    rooms = {
         slug: (pk, part_id)
         for slug, pk, part_id in BreakoutRoom.objects.filter(summit__slug=summit_slug).values_list(
             "slug", "pk", "part_id"
@@ -309,6 +306,7 @@ def breakout_room_ids(summit_slug):
             cache.set(key, (version, rooms), PAGE_TIMEOUT)
         except Exception:
             health.failed("keeping breakout room ids")
+    _remember_ids(summit_slug, rooms)
     return rooms
 
 
