@@ -12,11 +12,14 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from typing import cast
 
 from django.core.cache import cache
 from django.template import RequestContext, engines
+from django.template.backends.django import DjangoTemplates
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from agenda import readers
@@ -31,12 +34,14 @@ from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, fragment_
 MARKER = re.compile(rb"<!--seats:([-\w]+):(\d+):(\d+)-->")
 #: At most this many boxes per request of the fragment (the page itself has all of its own).
 MAX_BOXES = 400
+# A mode's label: its translated name, rendered in the reader's language.
+StrOrPromise = str | Promise
 
 
 @dataclasses.dataclass
 class ModeSeats:
     mode: str
-    label: str
+    label: StrOrPromise
     left: int
     capacity: int
 
@@ -76,7 +81,10 @@ class SeatBox:
 
     @property
     def not_yet_open(self):
-        return bool(self.is_live and not self.is_open and timezone.now() < self.picking.opens_at)
+        picking = self.picking
+        return bool(
+            picking is not None and self.is_live and not self.is_open and timezone.now() < picking.opens_at
+        )
 
 
 def _modes(breakout_room, picking):
@@ -129,7 +137,7 @@ def _boxes(request, summit_slug, slugs):
 
 def _render(request, summit_slug, boxes, slugs, next_url):
     # One context for all boxes (its processors run once), as an {% include %} in a loop would.
-    template = engines["django"].engine.get_template("agenda/_seat_box.html")
+    template = cast(DjangoTemplates, engines["django"]).engine.get_template("agenda/_seat_box.html")
     context = RequestContext(request, {"next": next_url, "summit_slug": summit_slug})
     pieces = {}
     with context.bind_template(template):
