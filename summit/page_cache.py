@@ -222,7 +222,9 @@ def shared_scope(audience):
 def cached_response(request, version_keys, scope, build, *, personal, dependencies=None, fill=None):
     """The page for this request from the cache if it was built on the current versions, else
     built now and kept. One round trip for the versions and the page together; a second only for
-    a page that depends on more versions (`dependencies()`: their keys, found when it is built)."""
+    a page that depends on more versions (`dependencies()`: their keys, found when it is built).
+    When only the clock's step has moved on, one request rebuilds the page and the others serve
+    the copy they find until it is kept (``_claim_rebuild``)."""
     page_key = key_of_page(request, scope)
     try:
         versions, found = read_with_versions(version_keys, [page_key])
@@ -231,7 +233,18 @@ def cached_response(request, version_keys, scope, build, *, personal, dependenci
         health.failed("reading a page")
         return _uncached(request, build, personal=personal, fill=fill)
     stored = found.get(page_key)
-    if stored is not None and len(stored) == 6 and stored[0] == versions and _dependencies_current(stored):
+    if type(stored) is not tuple or len(stored) != 6:
+        stored = None
+    if stored is not None and stored[0] == versions and _dependencies_current(stored):
+        return _restore(request, stored, personal=personal, fill=fill)
+    if (
+        stored is not None
+        and _aged_by_the_clock(stored[0], versions)
+        and _dependencies_current(stored)
+        and not _claim_rebuild(page_key, versions)
+    ):
+        # Another request is rebuilding it for the clock's new step: until that copy is kept,
+        # this one serves (its data is current; what it marks as "now" is one build late).
         return _restore(request, stored, personal=personal, fill=fill)
     dependency_keys = dependencies() if dependencies else []
     dependency_versions = current_versions(dependency_keys)[:-2]
@@ -244,6 +257,32 @@ def cached_response(request, version_keys, scope, build, *, personal, dependenci
     except Exception:
         health.failed("keeping a page")
     return _restore(request, stored, personal=personal, fill=fill)
+
+
+def _aged_by_the_clock(built_on, versions):
+    """Whether a page built on ``built_on`` differs from ``versions`` in the clock's step alone,
+    by one step: every version of its data is the current one."""
+    return (
+        built_on is not None
+        and list(built_on[:-1]) == list(versions[:-1])
+        and isinstance(built_on[-1], int)
+        and built_on[-1] == versions[-1] - 1
+    )
+
+
+#: How long one request may hold the rebuild of a page aged by the clock before others build too
+#: (seconds): a request that died while building holds nobody up for longer.
+REBUILD_CLAIM_TIMEOUT = 10
+
+
+def _claim_rebuild(page_key, versions):
+    """Claim the rebuild of a page that the clock aged: True for the first request of this step
+    (on any server), which builds it; the others serve the copy they have meanwhile."""
+    try:
+        return bool(cache.add(f"rebuilding:{page_key}:{versions[-1]}", 1, REBUILD_CLAIM_TIMEOUT))
+    except Exception:
+        health.failed("claiming a rebuild")
+        return True
 
 
 def _uncached(request, build, *, personal, fill):

@@ -253,3 +253,57 @@ def test_an_agenda_with_a_one_time_message_is_not_cached(client, open_part):
     with_message = client.get(f"/{summit.slug}/me/").content
     assert b'class="message' in with_message
     assert b'class="message' not in client.get(f"/{summit.slug}/me/").content
+
+
+def test_a_page_the_clock_aged_is_rebuilt_by_one_request_while_the_others_serve_their_copy(
+    demo, monkeypatch, django_capture_on_commit_callbacks
+):
+    """At a new clock step the first request rebuilds a page; requests meanwhile (on any server)
+    serve the copy whose data is current, and never one whose data changed. (Its seat boxes,
+    one query, are rebuilt per step as before.)"""
+    import time
+    import types
+
+    from django.core.cache import cache
+    from django.test import RequestFactory
+
+    from summit import cache as versions
+    from summit.page_cache import key_of_page
+
+    now = [versions.CLOCK_STEP * 1000 + 1.0]
+    clock = types.SimpleNamespace(time=lambda: now[0], monotonic=time.monotonic, time_ns=time.time_ns)
+    monkeypatch.setattr(versions, "time", clock)
+    url = f"/{demo.slug}/day/2/"
+    request = RequestFactory().get(url)
+    request.LANGUAGE_CODE = "en"
+    claim = f"rebuilding:{key_of_page(request, 'page')}"
+
+    def read():
+        """Whether the page was built (its sessions read), and the page."""
+        with CaptureQueriesContext(connection) as queries:
+            response = Client().get(url)
+        assert response.status_code == 200
+        built = any('FROM "sessions_app_session"' in q["sql"] for q in queries.captured_queries)
+        return built, response.content
+
+    built, first = read()
+    assert built and read() == (False, first)
+    # The next step, with another request rebuilding: this one serves the copy it has.
+    now[0] += versions.CLOCK_STEP
+    cache.add(f"{claim}:1001", 1, 60)
+    assert read() == (False, first)
+    # A change of the data is never served from an older copy, whoever rebuilds.
+    breakout = BreakoutRoom.objects.get(summit=demo, slug="peer-connections")
+    breakout.title = "Peer Learning Circle"
+    with django_capture_on_commit_callbacks(execute=True):
+        breakout.save()
+    built, page = read()
+    assert built and b"Peer Learning Circle" in page
+    # Unclaimed, the first request of a step rebuilds and keeps it; the next is served from it.
+    now[0] += versions.CLOCK_STEP
+    assert read()[0]
+    assert not read()[0]
+    # A copy older than one step is not served either.
+    now[0] += 2 * versions.CLOCK_STEP
+    cache.add(f"{claim}:1004", 1, 60)
+    assert read()[0]
