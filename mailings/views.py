@@ -1,5 +1,6 @@
 """The invitation link: set a password, signed in, and on to one's registration."""
 
+from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,11 @@ class InvitationView(auth_views.PasswordResetConfirmView):
     post_reset_login = True
     template_name = "registration/password_reset_confirm.html"
     extra_context = {"title": _("Welcome: choose your password")}
+
+    @property
+    def post_reset_login_backend(self):
+        # The backend people sign in with: settings list a second one for older sessions.
+        return settings.AUTHENTICATION_BACKENDS[0]
 
     def get_success_url(self):
         participant = get_object_or_404(
