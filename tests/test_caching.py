@@ -28,6 +28,11 @@ PUBLIC_PAGES = [
 ]
 
 
+@pytest.fixture(autouse=True)
+def _one_clock_step(steady_clock):
+    """Every read of a test here falls in one clock step (the clock test moves it itself)."""
+
+
 @pytest.fixture
 def demo(db, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):

@@ -68,7 +68,7 @@ def test_the_cached_day_page_shows_new_counts_without_a_new_programme_version(cl
     assert "Onsite: <strong" in page.split(f'data-seats-for="{rooms[1].slug}"', 1)[1].split("</div>", 1)[0]
 
 
-def test_the_etag_changes_when_the_seats_change(client, open_day):
+def test_the_etag_changes_when_the_seats_change(client, open_day, steady_clock):
     summit, _part, rooms = open_day
     etag = client.get(day_url(summit))["ETag"]
     assert client.get(day_url(summit), HTTP_IF_NONE_MATCH=etag).status_code == 304
@@ -76,7 +76,9 @@ def test_the_etag_changes_when_the_seats_change(client, open_day):
     assert client.get(day_url(summit), HTTP_IF_NONE_MATCH=etag).status_code == 200
 
 
-def test_the_seats_fragment_from_the_cache_makes_no_query(client, open_day, django_assert_num_queries):
+def test_the_seats_fragment_from_the_cache_makes_no_query(
+    client, open_day, django_assert_num_queries, steady_clock
+):
     summit, _part, rooms = open_day
     params = {"b": [r.slug for r in rooms], "next": day_url(summit)}
     first = client.get(f"/{summit.slug}/seats/", params)

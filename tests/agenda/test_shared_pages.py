@@ -64,14 +64,6 @@ def test_each_reader_sees_their_own_name_stars_and_seat_never_another_readers(da
     assert "is-starred" not in bob_client.get(f"/{summit.slug}/day/1/").content.decode()
 
 
-@pytest.fixture
-def steady_clock(monkeypatch):
-    """Pages are also rebuilt every CLOCK_STEP seconds: keep the test inside one step."""
-    from summit import cache
-
-    monkeypatch.setattr(cache, "CLOCK_STEP", 10**9)
-
-
 def test_a_signed_in_cached_hit_costs_the_session_and_the_user_at_any_size(day, steady_clock):
     counts = []
     for slug, size in [("small", SummitSize()), ("bigger", SummitSize(days=2, breakout_rooms=120))]:

@@ -120,7 +120,7 @@ def test_cached_answer_changes_when_the_programme_changes(api):
     assert api.get(path).json()["title"] == "A new title"
 
 
-def test_second_read_is_served_from_the_cache_without_a_query(api, django_assert_num_queries):
+def test_second_read_is_served_from_the_cache_without_a_query(api, django_assert_num_queries, steady_clock):
     summit, _part, _rooms = make_programme()
     path = url("breakout_rooms", summit=summit.slug)
     api.get(path)

@@ -131,7 +131,9 @@ def test_charter_page_query_count_signed_in(client, django_assert_num_queries, s
         assert client.get(url(summit)).status_code == 200
 
 
-def test_breakout_partial_names_the_sections_a_room_discusses(django_assert_num_queries, charter_summit):
+def test_breakout_partial_names_the_sections_a_room_discusses(
+    django_assert_num_queries, charter_summit, steady_clock
+):
     summit, sections, breakouts, _plenary = charter_summit
     rooms = list(
         BreakoutRoom.objects.filter(pk__in=[b.pk for b in breakouts])
