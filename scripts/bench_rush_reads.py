@@ -47,15 +47,15 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_picking import (  # noqa: E402 - scripts/ is put on the path just above
-    GUNICORN,
-    PYTHON,
+    BIN,
     check_database,
-    drop_database,
     percentile,
     recreate_database,
     setup_programme,
     wait_for_server,
 )
+
+GUNICORN, PYTHON = BIN / "gunicorn", BIN / "python"
 
 KINDS = ("day_anon", "day_signed", "breakout_anon", "breakout_signed")
 
@@ -358,9 +358,10 @@ def main():
         import django
 
         django.setup()
-        summit, part, breakouts, logins = setup_programme(
-            args.clients + args.readers * 2, args.breakout_rooms
-        )
+        # One part, with seats for about 70 % of everybody (bench_picking.py's programme).
+        everybody = args.clients + args.readers * 2
+        summit, parts, logins = setup_programme(everybody, args.breakout_rooms, [everybody])
+        part, breakouts = parts[everybody]
         rush_logins, reader_logins = logins[: args.clients], logins[args.clients :]
         # Half the pickers rush the double session, the others spread over the rest (bench_picking.py).
         others = breakouts[1:] or breakouts
@@ -391,7 +392,7 @@ def main():
         for connection in connections.all(initialized_only=True):
             connection.close()
         if not args.keep:
-            drop_database(args.postgres, args.database)
+            recreate_database(args.postgres, args.database, create=False)
 
 
 if __name__ == "__main__":
