@@ -46,11 +46,8 @@ import collections
 import http.client
 import json
 import os
-import re
 import secrets
 import signal
-import statistics
-import string
 import subprocess
 import sys
 import tempfile
@@ -58,12 +55,24 @@ import threading
 import time
 from pathlib import Path
 
+# The helpers beside this file, also when it is run from elsewhere.
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_picking_report import report, summarise_profile  # noqa: E402
+from bench_programme import (  # noqa: E402
+    BROKEN,
+    check_database,
+    percentile,
+    recreate_database,
+    setup_programme,
+    wait_for_server,
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 BIN = ROOT / ".venv" / "bin"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 # The write ceiling's tables (summit/views.py names them; the benchmark makes them).
 SLOTS, ROWS = "bench_ceiling_slot", "bench_ceiling_row"
-BROKEN = ("overbooked", "double_seated", "wrong_mode", "uneven_double_sessions")
 
 
 def parse_args():
@@ -84,129 +93,12 @@ def parse_args():
     return parser.parse_args()
 
 
-def percentile(values, fraction):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered) + 0.5) - 1))]
-
-
-def recreate_database(server, name, *, create=True):
-    import psycopg2
-
-    connection = psycopg2.connect(f"{server}/postgres")
-    connection.autocommit = True
-    with connection.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            cursor.execute(f'CREATE DATABASE "{name}"')
-    connection.close()
-
-
-def setup_programme(clients, breakout_rooms, rushes):
-    """One summit with one open breakouts part per rush size; returns (summit, {size: (part,
-    breakout rooms)}, logins)."""
-    import datetime as dt
-
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
-    from django.utils import timezone
-
-    from breakouts.models import Booking, BreakoutRoom, Mode, Participant, Picking, Room
-    from sessions_app.models import Day, Session, SessionPart, Summit
-    from summit.sign_in import SessionStore
-
-    now = timezone.now()
-    summit = Summit.objects.create(
-        name="Bench Summit",
-        slug="bench",
-        acronym="bench",
-        is_published=True,
-        start_date=now.date(),
-        end_date=now.date(),
-    )
-    day = Day.objects.create(summit=summit, position=1, date=now.date())
-    start = now + dt.timedelta(days=1)
-    session = Session.objects.create(
-        day=day, number=4, title="Bench", start=start, end=start + dt.timedelta(hours=2)
-    )
-    parts = {}
-    for n, size in enumerate(rushes, start=1):
-        part = SessionPart.objects.create(
-            session=session, position=n, code=f"S4.{n}", kind=SessionPart.Kind.BREAKOUTS, title="Breakouts"
-        )
-        closes = now + dt.timedelta(hours=2)
-        Picking.objects.create(
-            part=part, method=Picking.Method.LIVE, opens_at=now - dt.timedelta(minutes=1), closes_at=closes
-        )
-        per_room = max(2, int(size * 0.7 / (breakout_rooms + 1)))
-        rooms = [
-            Room.objects.create(
-                summit=summit,
-                code=f"{n}-{i:02d}",
-                onsite_capacity=per_room // 2,
-                online_capacity=per_room - per_room // 2,
-            )
-            for i in range(1, breakout_rooms + 2)
-        ]
-        breakouts = []
-        for i in range(breakout_rooms):
-            breakout = BreakoutRoom.objects.create(
-                part=part, position=i + 1, slug=f"room-{n}-{i + 1}", title=f"Breakout {i + 1}"
-            )
-            if i == 0:
-                Booking.objects.create(breakout_room=breakout, room=rooms[0], label="A")
-                Booking.objects.create(breakout_room=breakout, room=rooms[-1], label="B")
-            else:
-                Booking.objects.create(breakout_room=breakout, room=rooms[i])
-            breakouts.append(breakout)
-        parts[size] = (part, breakouts)
-
-    User = get_user_model()
-    unusable = "!bench"  # noqa: S105 - an unusable password: these accounts only have sessions
-    users = User.objects.bulk_create(
-        [User(username=f"bench{i:05d}", password=unusable) for i in range(clients)]
-    )
-    Participant.objects.bulk_create(
-        [
-            Participant(
-                summit=summit,
-                user=user,
-                display_name=user.username,
-                attendance=Mode.ONSITE if i % 2 else Mode.ONLINE,
-            )
-            for i, user in enumerate(users)
-        ]
-    )
-    logins = []
-    for user in users:
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "summit.sign_in.UserBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
-        logins.append((store.session_key, "".join(secrets.choice(string.ascii_letters) for _ in range(32))))
-    return summit, parts, logins
-
-
 def sql(*statements):
     from django.db import connection
 
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
-
-
-def wait_for_server(port, process, seconds=30):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit("gunicorn exited before it answered")
-        try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/healthz")
-            if connection.getresponse().status == 200:
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise SystemExit("gunicorn did not answer /healthz")
 
 
 def start_server(args, env, workers):
@@ -303,33 +195,6 @@ def processes(master, database):
     return workers, backends
 
 
-def check_database(part):
-    from django.db.models import Count, F
-
-    from breakouts.models import Assignment, Booking
-
-    seats = Assignment.objects.confirmed().filter(part=part)
-    bookings = {b.pk: b for b in Booking.objects.filter(part=part).select_related("room", "breakout_room")}
-    overbooked, per_booking = 0, {}
-    for row in seats.values("booking", "mode").annotate(n=Count("pk")).order_by():
-        booking = bookings[row["booking"]]
-        per_booking[booking.label, booking.breakout_room_id, row["mode"]] = row["n"]
-        overbooked += max(0, row["n"] - booking.capacity(row["mode"]))
-    uneven = sum(
-        abs(n - per_booking.get(("B", room, mode), 0)) > 1
-        for (label, room, mode), n in per_booking.items()
-        if label == "A"
-    )
-    return {
-        "confirmed": seats.count(),
-        "waitlisted": Assignment.objects.waitlisted().filter(part=part).count(),
-        "overbooked": overbooked,
-        "double_seated": seats.values("participant").annotate(n=Count("pk")).filter(n__gt=1).count(),
-        "wrong_mode": seats.exclude(mode=F("participant__attendance")).count(),
-        "uneven_double_sessions": uneven,
-    }
-
-
 def measure(kind, size, workers, server, targets, logins, args, part):
     """One rush of `size` clients after emptying the seats; its figures, and what failed."""
     sql(f"TRUNCATE breakouts_assignment, breakouts_seatchange, {ROWS}")  # noqa: S608 - fixed names
@@ -400,52 +265,6 @@ class Profiler:
         if self.raw.exists():
             self.summary.write_text(summarise_profile(self.raw.read_text()))
         return self.summary
-
-
-# Frames of the project and of Django's session and auth code: who sent a statement (the pick's
-# own statement runner is skipped for the function that called it).
-CALLERS = re.compile(
-    r"^(\S+) \(((breakouts|agenda|summit|sessions_app|api)/[^:]+|django/contrib/(sessions|auth)/[^:]+):"
-)
-RUNNERS = ("execute (breakouts/services/rows.py", "execute_together (breakouts/services/rows.py")
-CPU_KINDS = [
-    ("building SQL (the ORM's compiler)", "django/db/models/sql/"),
-    ("the seat log", "breakouts/audit.py"),
-    ("sessions, CSRF, sign-in", "django/contrib/"),
-    ("the cache (Redis)", "redis"),
-    ("the pick's own code", "breakouts/"),
-]
-
-
-def summarise_profile(raw):
-    """Where the workers' time went while they handled requests, from py-spy's raw stacks."""
-    waits, cpu, total = collections.Counter(), collections.Counter(), 0
-    for line in raw.splitlines():
-        stack, _, count = line.rpartition(" ")
-        frames = stack.split(";")
-        if not count.isdigit() or not any(
-            f.startswith(("handle (gunicorn", "SyncWorker.handle (")) for f in frames
-        ):
-            continue  # the master, or a worker between requests
-        n, total, leaf = int(count), total + int(count), frames[-1]
-        if (
-            re.match(r"(CursorWrapper\.)?_execute \(django/db/backends/utils\.py", leaf)
-            or "_commit (django" in leaf
-        ):
-            callers = [m for f in frames if not f.startswith(RUNNERS) and (m := CALLERS.match(f))]
-            caller = f"{callers[-1][1]} ({callers[-1][2]})" if callers else "elsewhere"
-            waits["commit" if "_commit" in leaf else caller] += n
-        else:
-            cpu[next((name for name, path in CPU_KINDS if path in stack), "other Django and gunicorn")] += n
-    lines = [
-        f"samples in requests: {total}",
-        "",
-        "waiting on PostgreSQL, by the code that sent the statement:",
-    ]
-    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in waits.most_common(12)]
-    lines += [f"  {100 * sum(waits.values()) / total:5.1f} %  in all", "", "running Python, by kind:"]
-    lines += [f"  {100 * n / total:5.1f} %  {name}" for name, n in cpu.most_common()]
-    return "\n".join(lines) + "\n"
 
 
 def main():
@@ -551,50 +370,6 @@ def main():
         if not args.keep:
             recreate_database(args.postgres, args.database, create=False)
     return report(rows, failures, worker_counts, rush_sizes)
-
-
-def report(rows, failures, worker_counts, rush_sizes):
-    def median(kind, workers, size, name):
-        key = (kind, workers, size)
-        return statistics.median(r[name] for r in rows if (r["kind"], r["workers"], r["clients"]) == key)
-
-    header = ["workers", "rush", "write: req/s", "write: CPU ms/req (PostgreSQL)", "pick: req/s"]
-    header += [
-        "pick: CPU ms/req (PostgreSQL)",
-        "pick/write CPU (≤ 2)",
-        "pick/write drain rate (≥ 0.5)",
-        "load",
-    ]
-    print("\n| " + " | ".join(header) + " |\n" + "|---" * len(header) + "|")
-    ratios = {}
-    for workers in worker_counts:
-        for size in rush_sizes:
-            cells = [f"{workers}", f"{size:,}"]
-            for kind in ("write", "pick"):
-                cpu, db = median(kind, workers, size, "cpu_ms"), median(kind, workers, size, "db_ms")
-                cells += [f"{median(kind, workers, size, 'rate'):.1f}", f"{cpu:.2f} ({db:.2f})"]
-            cpu_ratio = median("pick", workers, size, "cpu_ms") / median("write", workers, size, "cpu_ms")
-            rate_ratio = median("pick", workers, size, "rate") / median("write", workers, size, "rate")
-            ratios[workers, size] = cpu_ratio, rate_ratio
-            load = statistics.mean(r["load"] for r in rows if (r["workers"], r["clients"]) == (workers, size))
-            print("| " + " | ".join([*cells, f"{cpu_ratio:.2f}", f"{rate_ratio:.2f}", f"{load:.2f}"]) + " |")
-    print()
-    broken = collections.Counter()
-    for row in rows:
-        if row["kind"] == "pick":
-            where = f"pick ×{row['clients']} ({row['workers']} workers)"
-            print(f"{where}: answers {row['answers']}, rows {row['checks']}")
-            broken.update({k: row["checks"][k] for k in BROKEN})
-    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-    for failure in failures:
-        print(f"FAILED: {failure}")
-    largest = max(rush_sizes)
-    rate = min(rate for (_, size), (_, rate) in ratios.items() if size == largest)
-    print(
-        f"pick_cpu_ratio={max(cpu for cpu, _ in ratios.values()):.2f} pick_rate_ratio_{largest}={rate:.2f} "
-        f"overbooked={broken['overbooked']} double_seated={broken['double_seated']}"
-    )
-    return 1 if failures else 0
 
 
 if __name__ == "__main__":

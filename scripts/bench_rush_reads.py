@@ -46,8 +46,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from bench_picking import (  # noqa: E402 - scripts/ is put on the path just above
-    BIN,
+from bench_programme import (  # noqa: E402 - scripts/ is put on the path just above
     check_database,
     percentile,
     recreate_database,
@@ -55,7 +54,7 @@ from bench_picking import (  # noqa: E402 - scripts/ is put on the path just abo
     wait_for_server,
 )
 
-GUNICORN, PYTHON = BIN / "gunicorn", BIN / "python"
+GUNICORN, PYTHON = ROOT / ".venv" / "bin" / "gunicorn", ROOT / ".venv" / "bin" / "python"
 
 KINDS = ("day_anon", "day_signed", "breakout_anon", "breakout_signed")
 

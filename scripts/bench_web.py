@@ -67,37 +67,28 @@ COLD_CHANGES = ("room", "programme", "flush")
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
-    parser.add_argument("--database", default="bench_web")
-    parser.add_argument("--cache", default="redis://127.0.0.1:6379/9", help="CACHE_URL for the server")
-    parser.add_argument("--port", type=int, default=8840)
-    parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="sync")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--duration", type=int, default=10, help="seconds per page and round")
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--timeout", type=int, default=60, help="wrk's request timeout, seconds")
-    parser.add_argument(
-        "--size", choices=("default", "large"), default="default", help="generate_summit --size"
-    )
-    parser.add_argument("--breakout-rooms", type=int, help="generate_summit --breakout-rooms")
-    parser.add_argument(
-        "--participants", type=int, help="generate_summit --participants (default 200; large 20,000)"
-    )
-    parser.add_argument(
-        "--pages", help="comma-separated subset of the pages (day,list,filtered,detail,json,ics,seats,agenda)"
-    )
-    parser.add_argument("--skip-rounds", action="store_true", help="only the cold builds (and the profile)")
-    parser.add_argument(
-        "--cold-builds", type=int, default=5, help="builds per page and kind of change (0: none)"
-    )
-    parser.add_argument("--cold-changes", default=",".join(COLD_CHANGES), help="room, programme, flush")
-    parser.add_argument("--reuse-database", action="store_true", help="keep the summit of the last run")
-    parser.add_argument("--picking-closed", action="store_true", help="leave the generated picking windows")
-    parser.add_argument(
-        "--profile", action="store_true", help="py-spy the workers; samples to /tmp/bench-web-*"
-    )
-    parser.add_argument("--profile-pages", default="day,list", help="signed-in pages to profile a round of")
+    add = parser.add_argument
+    add("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    add("--database", default="bench_web")
+    add("--cache", default="redis://127.0.0.1:6379/9", help="CACHE_URL for the server")
+    add("--port", type=int, default=8840)
+    add("--workers", type=int, default=2)
+    add("--worker-class", default="sync")
+    add("--connections", type=int, default=16)
+    add("--duration", type=int, default=10, help="seconds per page and round")
+    add("--rounds", type=int, default=3)
+    add("--timeout", type=int, default=60, help="wrk's request timeout, seconds")
+    add("--size", choices=("default", "large"), default="default", help="generate_summit --size")
+    add("--breakout-rooms", type=int, help="generate_summit --breakout-rooms")
+    add("--participants", type=int, help="generate_summit --participants (default 200; large 20,000)")
+    add("--pages", help="a comma-separated subset: day,list,filtered,detail,json,ics,seats,agenda")
+    add("--skip-rounds", action="store_true", help="only the cold builds (and the profile)")
+    add("--cold-builds", type=int, default=5, help="builds per page and kind of change (0: none)")
+    add("--cold-changes", default=",".join(COLD_CHANGES), help="room, programme, flush")
+    add("--reuse-database", action="store_true", help="keep the summit of the last run")
+    add("--picking-closed", action="store_true", help="leave the generated picking windows")
+    add("--profile", action="store_true", help="py-spy the workers; samples to /tmp/bench-web-*")
+    add("--profile-pages", default="day,list", help="signed-in pages to profile a round of")
     return parser.parse_args(argv)  # fmt: skip
 
 
