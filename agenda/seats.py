@@ -28,7 +28,7 @@ from breakouts.cache import seats_key
 from breakouts.models import Assignment, BreakoutRoom, Mode, Participant, Picking
 from sessions_app.cache import programme_key
 from summit.cache import health, prefetch, read_with_versions
-from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, fragment_key, with_token
+from summit.page_cache import PAGE_TIMEOUT, NotKept, cached_fragments, fragment_reads, with_token
 
 # Where a breakout room's seat box goes: its slug, id and part id (which a reader's places name).
 MARKER = re.compile(rb"<!--seats:([-\w]+):(\d+):(\d+)-->")
@@ -160,7 +160,8 @@ def seat_boxes(request, summit_slug, slugs, *, next_url, reader=None, ids=None):
         reader_keys, guess = readers.expected_reads(request.user, summit_slug)
         boxes = []
         if guess is not None:
-            boxes = _box_keys(scope, _specs(summit_slug, slugs, guess, _remembered_ids(summit_slug, slugs)))
+            guessed = _specs(summit_slug, slugs, guess, _remembered_ids(summit_slug, slugs))
+            boxes = fragment_reads(scope, guessed)
         with prefetch([*reader_keys, *_ids_keys(summit_slug), *boxes]):
             reader = reader or readers.reader_of(request, summit_slug)
             ids = ids or breakout_room_ids(summit_slug)
@@ -176,14 +177,6 @@ def _specs(summit_slug, slugs, reader, ids):
         return {slug: [seats_key(summit_slug, slug)] for slug in slugs}
     states = _states(reader, ids, slugs)
     return {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
-
-
-def _box_keys(scope, specs):
-    keys = []
-    for slug, spec in specs.items():
-        version_keys, variant = spec if isinstance(spec, tuple) else (spec, "")
-        keys += [*version_keys, fragment_key(scope, slug, variant)]
-    return keys
 
 
 def _cached_boxes(request, summit_slug, scope, specs, next_url):
@@ -221,9 +214,7 @@ def picking_sections(request, reader, slots):
         slug, pk, part = (name.split(":") + ["", ""])[:3]
         if pk.isdigit() and part.isdigit():
             ids[slug] = (int(pk), int(part))
-    slugs = list(ids)
-    states = _states(reader, ids, slugs)
-    versions_of = {slug: ([seats_key(summit_slug, slug)], states.get(slug, "")) for slug in slugs}
+    specs = _specs(summit_slug, list(ids), reader, ids)
 
     def build(missing):
         breakout_rooms = (
@@ -245,13 +236,11 @@ def picking_sections(request, reader, slots):
                 state.entry,
                 state.seat_elsewhere,
             )
-            pieces[breakout_room.slug] = (
-                text if built_for == states.get(breakout_room.slug) else NotKept(text)
-            )
+            pieces[breakout_room.slug] = text if built_for == specs[breakout_room.slug][1] else NotKept(text)
         return pieces
 
     _remember_ids(summit_slug, ids)
-    pieces = cached_fragments(_picking_scope(request), versions_of, build=build)
+    pieces = cached_fragments(_picking_scope(request), specs, build=build)
     return {f"picking:{slug}:{ids[slug][0]}:{ids[slug][1]}": piece for slug, piece in pieces.items()}
 
 
@@ -279,10 +268,7 @@ def _remembered_ids(summit_slug, slugs):
 def expected_picking_reads(request, reader, summit_slug, slug):
     """The cache keys ``picking_sections`` will read for this breakout room's page and reader."""
     ids = _remembered_ids(summit_slug, [slug])
-    if not ids:
-        return []
-    variant = reader.state_in(*ids[slug])
-    return [seats_key(summit_slug, slug), fragment_key(_picking_scope(request), slug, variant)]
+    return fragment_reads(_picking_scope(request), _specs(summit_slug, [slug], reader, ids)) if ids else []
 
 
 def _ids_keys(summit_slug):

@@ -333,9 +333,22 @@ class NotKept(str):
     than what named its variant)."""
 
 
-def fragment_key(scope, name, variant=""):
-    """The cache key ``cached_fragments`` keeps this piece under."""
-    return "fragment:" + hashlib.sha256(f"{RELEASE}|{scope}|{name}|{variant}".encode()).hexdigest()
+def _fragment_keys(scope, versions_of):
+    """Each piece's (version keys, variant), the version keys of all, and each piece's own key."""
+    specs = {name: spec if isinstance(spec, tuple) else (spec, "") for name, spec in versions_of.items()}
+    keys = sorted({key for piece_keys, _variant in specs.values() for key in piece_keys})
+    piece_keys = {
+        name: "fragment:" + hashlib.sha256(f"{RELEASE}|{scope}|{name}|{variant}".encode()).hexdigest()
+        for name, (_deps, variant) in specs.items()
+    }
+    return specs, keys, piece_keys
+
+
+def fragment_reads(scope, versions_of):
+    """The cache keys ``cached_fragments(scope, versions_of)`` reads: to read them earlier, with
+    others (``summit.cache.prefetch``)."""
+    _specs, keys, piece_keys = _fragment_keys(scope, versions_of)
+    return [*keys, *piece_keys.values()]
 
 
 def cached_fragments(scope, versions_of, *, build):
@@ -350,9 +363,7 @@ def cached_fragments(scope, versions_of, *, build):
     ``with_token``.
     """
     try:
-        specs = {name: spec if isinstance(spec, tuple) else (spec, "") for name, spec in versions_of.items()}
-        keys = sorted({key for piece_keys, _variant in specs.values() for key in piece_keys})
-        piece_keys = {name: fragment_key(scope, name, variant) for name, (_deps, variant) in specs.items()}
+        specs, keys, piece_keys = _fragment_keys(scope, versions_of)
         current, found = read_with_versions(keys, piece_keys.values())
     except Exception:
         health.failed("reading fragments")
