@@ -43,7 +43,7 @@ def _breakout_room_pages(breakout_room_ids):
 def _pages_in(**where):
     from .models import BreakoutRoom
 
-    return _breakout_room_pages(list(BreakoutRoom.objects.filter(**where).values_list("pk", flat=True)))
+    return BreakoutRoom.objects.filter(**where).values_list("summit__slug", "slug").distinct()
 
 
 # One version per breakout room for what its seat box and picking section show: its seats taken,

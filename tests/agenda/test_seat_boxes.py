@@ -117,3 +117,31 @@ def test_the_breakout_list_shows_seat_boxes(client, open_day):
     summit, _part, rooms = open_day
     page = client.get(f"/{summit.slug}/breakouts/").content.decode()
     assert page.count("data-seats-for") == 3 and "seats.js" in page
+
+
+def test_an_edit_of_a_room_or_a_picking_window_shows_in_the_cached_boxes_at_once(
+    open_day, django_capture_on_commit_callbacks
+):
+    """Seat boxes are kept under their breakout room's seats: a room's capacity and a part's
+    picking window bump the seats of the breakout rooms they touch."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from breakouts.models import Booking
+
+    summit, part, rooms = open_day
+    reader = Client()
+    reader.force_login(make_participant(summit, mode=Mode.ONLINE).user)
+    assert "2 online seats left of 2." in reader.get(day_url(summit)).content.decode()
+    room = Booking.objects.filter(breakout_room=rooms[2]).select_related("room").first().room
+    room.online_capacity = 7
+    with django_capture_on_commit_callbacks(execute=True):
+        room.save()
+    assert "7 online seats left of 7." in reader.get(day_url(summit)).content.decode()
+    picking = part.picking
+    picking.closes_at = timezone.now() - dt.timedelta(minutes=1)
+    picking.opens_at = picking.closes_at - dt.timedelta(hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        picking.save()
+    assert "/pick/" not in reader.get(day_url(summit)).content.decode().split("<main", 1)[1]
